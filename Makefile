@@ -1,0 +1,44 @@
+# Two commands do everything on a fresh machine: `make demo` and `make test`.
+# Both set up .venv first (once; a second run reuses it).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := $(CURDIR)/.venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+LAB_DIR ?= $(CURDIR)/.lab
+
+.PHONY: all setup test lint unit demo bench clean lab-down
+
+all: test
+
+setup: $(STAMP)
+
+# The venv is rebuilt when the requirements change. The collection is linked into
+# the venv's ansible_collections so that Python (the lab, the tests) and Ansible
+# import the same code from this checkout.
+$(STAMP): requirements.txt requirements-dev.txt scripts/link-collection.sh
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	bash scripts/link-collection.sh $(PY)
+	touch $@
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+unit: $(STAMP)
+	$(PY) -m pytest tests/unit -q
+
+test: $(STAMP) lint
+	$(PY) -m pytest -q
+
+demo: $(STAMP)
+	$(PY) -m ansible_collections.lispnet.ms_recovery.lab.demo --dir $(LAB_DIR)
+
+lab-down: $(STAMP)
+	$(VENV)/bin/lisplab down --dir $(LAB_DIR)
+
+clean:
+	-$(VENV)/bin/lisplab down --dir $(LAB_DIR) 2>/dev/null
+	rm -rf $(VENV) $(LAB_DIR) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,1 @@
+"""Virtual LISP lab: simulated routers and the services they expose."""

@@ -1,0 +1,160 @@
+"""Files `lisplab up` writes for users: the Ansible inventory, the EID inventory,
+SSH host-key material, and the Map-Server's initial "disk"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ansible_collections.lispnet.ms_recovery.lab import paths
+from ansible_collections.lispnet.ms_recovery.lab.ms_store import MsStore, SiteRecord, StoredEtr
+from ansible_collections.lispnet.ms_recovery.lab.netconf.hostkeys import (
+    known_hosts_line,
+    load_or_create_host_key,
+)
+from ansible_collections.lispnet.ms_recovery.lab.topology import MS_NAME, UNIT_NAMES, LabSpec
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.atomic_file import (
+    atomic_write_text,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.dump import (
+    dump_inventory,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.model import (
+    EidInventory,
+    Etr,
+    MapServer,
+    MsUnit,
+    NetconfEndpoint,
+    Site,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.secret import (
+    Secret,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import (
+    algorithm_from_name,
+)
+
+NETWORK_OS = "ansible.netcommon.default"
+
+
+def routers(spec: LabSpec) -> list[tuple[str, str]]:
+    """(name, management address) of every router in the lab."""
+    units = [(name, str(spec.unit_address(i))) for i, name in enumerate(UNIT_NAMES)]
+    etrs = [
+        (spec.etr_name(site, n), str(spec.etr_address(spec.etr_index(site, n))))
+        for site in range(spec.sites)
+        for n in range(spec.etrs_per_site)
+    ]
+    return units + etrs
+
+
+def eid_inventory(spec: LabSpec, source: str) -> EidInventory:
+    port = spec.netconf_port
+    ms = MapServer(
+        name=MS_NAME,
+        lisp_address=spec.service_address,
+        units=tuple(
+            MsUnit(name, NetconfEndpoint(str(spec.unit_address(i)), port))
+            for i, name in enumerate(UNIT_NAMES)
+        ),
+    )
+    sites = []
+    for site in range(spec.sites):
+        etrs = []
+        for n in range(spec.etrs_per_site):
+            rloc = spec.etr_address(spec.etr_index(site, n))
+            etrs.append(Etr(spec.etr_name(site, n), rloc, NetconfEndpoint(str(rloc), port)))
+        sites.append(
+            Site(
+                name=spec.site_name(site),
+                site_id=site + 1,
+                map_server=MS_NAME,
+                key_id=0,
+                algorithm=algorithm_from_name(spec.site_algorithm(site)),
+                key=Secret(spec.site_key(site)),
+                etrs=tuple(etrs),
+                eids=spec.site_eids(site),
+            )
+        )
+    return EidInventory(map_servers=(ms,), sites=tuple(sites), source=source)
+
+
+def ms_store(spec: LabSpec, lab_dir: Path) -> MsStore:
+    """The MS's initial disk: every site's config and stored basic routing info."""
+    store = MsStore(paths.ms_store(lab_dir))
+    inventory = eid_inventory(spec, "lab")
+    store.set_sites(
+        [
+            SiteRecord(
+                name=site.name,
+                site_id=site.site_id,
+                key_id=site.key_id,
+                algorithm=spec.site_algorithm(site.site_id - 1),
+                key=site.key.reveal(),
+                eids=site.eids,
+                etrs=[StoredEtr(etr.name, etr.rloc) for etr in site.etrs],
+            )
+            for site in inventory.sites
+        ]
+    )
+    return store
+
+
+def ansible_inventory(spec: LabSpec, lab_dir: Path) -> dict[str, Any]:
+    lab_dir = lab_dir.resolve()
+    units = {
+        name: {"ansible_host": str(spec.unit_address(i)), "lisp_map_server": MS_NAME}
+        for i, name in enumerate(UNIT_NAMES)
+    }
+    etrs = {}
+    for site in range(spec.sites):
+        for n in range(spec.etrs_per_site):
+            etrs[spec.etr_name(site, n)] = {
+                "ansible_host": str(spec.etr_address(spec.etr_index(site, n))),
+                "lisp_site": spec.site_name(site),
+            }
+    return {
+        "all": {
+            "vars": {
+                "ansible_connection": "ansible.netcommon.netconf",
+                "ansible_network_os": NETWORK_OS,
+                "ansible_port": spec.netconf_port,
+                "ansible_user": spec.username,
+                "ansible_password": spec.password,
+                "ansible_netconf_ssh_config": str(paths.ssh_config(lab_dir)),
+                "ansible_python_interpreter": "{{ ansible_playbook_python }}",
+                "lisp_known_hosts": str(paths.known_hosts(lab_dir)),
+                "lisp_eid_inventory": str(paths.eid_inventory(lab_dir)),
+                "lisp_lab_dir": str(lab_dir),
+            },
+            "children": {
+                "map_servers": {"hosts": units},
+                "etrs": {"hosts": etrs},
+            },
+        }
+    }
+
+
+def write_all(spec: LabSpec, lab_dir: Path) -> None:
+    lab_dir.mkdir(parents=True, exist_ok=True)
+    lab_dir.chmod(0o700)
+    atomic_write_text(paths.spec(lab_dir), spec.to_json())
+    ms_store(spec, lab_dir).flush(force=True)
+    lines = []
+    for name, address in routers(spec):
+        key = load_or_create_host_key(paths.host_key(lab_dir, name))
+        lines.append(known_hosts_line(address, spec.netconf_port, key))
+    atomic_write_text(paths.known_hosts(lab_dir), "\n".join(lines) + "\n")
+    atomic_write_text(
+        paths.ssh_config(lab_dir),
+        f"Host *\n    UserKnownHostsFile {paths.known_hosts(lab_dir).resolve()}\n",
+    )
+    inventory = eid_inventory(spec, str(paths.eid_inventory(lab_dir)))
+    atomic_write_text(paths.eid_inventory(lab_dir), dump_inventory(inventory, keys="plain"))
+    atomic_write_text(
+        paths.ansible_inventory(lab_dir),
+        "# Written by `lisplab up`; the lab's routers over NETCONF.\n"
+        + yaml.safe_dump(ansible_inventory(spec, lab_dir), sort_keys=False),
+    )

@@ -1,0 +1,229 @@
+"""NETCONF faces of the virtual routers: their state rendered at the YANG paths,
+their RPCs and their event notifications."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from lxml import etree
+
+from ansible_collections.lispnet.ms_recovery.lab.etr import VirtualEtr
+from ansible_collections.lispnet.ms_recovery.lab.map_server import MapServerUnit
+from ansible_collections.lispnet.ms_recovery.lab.netconf.errors import RpcError, UnknownRpc
+from ansible_collections.lispnet.ms_recovery.lab.netconf.notifications import NotificationHub
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import (
+    ALGORITHM_NAMES,
+    Algorithm,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Rloc
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.notifier import (
+    NotifyResult,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang import (
+    etr_xml,
+    ms_xml,
+    rpcs,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.capabilities import (
+    capabilities,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import (
+    ConfiguredSite,
+    EtrSnapshot,
+    MsSnapshot,
+    MsUnitInfo,
+    RegistrationRecord,
+    StoredEtr,
+    StoredSite,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.notifications import (
+    MsEvent,
+    render_event,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.values import format_time
+
+if TYPE_CHECKING:
+    from ansible_collections.lispnet.ms_recovery.lab.shard import MsShard
+
+
+class MsBackend:
+    def __init__(self, unit: MapServerUnit, shard: MsShard) -> None:
+        self.unit = unit
+        self.shard = shard
+        self.notifications = NotificationHub()
+
+    def capabilities(self) -> Iterable[str]:
+        return capabilities()
+
+    def snapshot(self, with_state: bool = True) -> MsSnapshot:
+        unit, store = self.unit, self.unit.store
+        sites = tuple(
+            ConfiguredSite(s.name, s.site_id, s.key_id, s.algorithm, s.eids)
+            for s in store.sites.values()
+        )
+        stored = tuple(
+            StoredSite(
+                s.name,
+                s.site_id,
+                s.key_id,
+                s.algorithm,
+                tuple(StoredEtr(e.name, e.rloc, e.last_notify_result) for e in s.etrs),
+                s.eids,
+            )
+            for s in store.sites.values()
+        )
+        if not with_state:
+            return MsSnapshot(unit=None, sites=sites, stored=stored)
+        registrations = tuple(
+            RegistrationRecord(
+                eid=r.eid,
+                site=r.site,
+                site_id=r.site_id,
+                xtr_id=r.xtr_id,
+                rlocs=r.rlocs,
+                ttl=r.ttl,
+                source=r.source,
+                source_port=r.source_port,
+                first_registered=r.first_registered,
+                last_registered=r.last_registered,
+                proxy_reply=r.proxy_reply,
+                want_map_notify=r.want_map_notify,
+                authoritative=True,
+            )
+            for r in unit.table.all_records()
+        )
+        info = MsUnitInfo(
+            unit_name=unit.name,
+            ha_role=unit.role,
+            service_address=Rloc.of(self.shard.service_address).address,
+            boot_time=unit.boot_time,
+            reboot_count=unit.reboot_count,
+        )
+        return MsSnapshot(
+            unit=info,
+            sites=sites,
+            registrations=registrations,
+            stored=stored,
+            counters=dict(unit.counters),
+        )
+
+    def get(self) -> etree._Element:
+        return ms_xml.render_ms(self.snapshot())
+
+    def get_config(self) -> etree._Element:
+        return ms_xml.render_ms(self.snapshot(with_state=False))
+
+    def edit_config(self, config: etree._Element, default_operation: str) -> None:
+        raise RpcError(
+            "operation-not-supported",
+            "site configuration is read-only on this virtual Map-Server",
+            error_type="application",
+        )
+
+    async def rpc(self, request: etree._Element) -> etree._Element | None:
+        if request.tag != rpcs.SEND_REREGISTRATION:
+            raise UnknownRpc(request.tag)
+        order = rpcs.parse_send_reregistration_rpc(request)
+        if self.unit.role != "active" or self.unit.notifier is None:
+            raise RpcError(
+                "operation-failed",
+                f"{self.unit.name} is the {self.unit.role} unit; ask the active one",
+            )
+        try:
+            self.unit.reregistration_targets(list(order.sites))
+        except KeyError as exc:
+            raise RpcError("invalid-value", str(exc.args[0])) from exc
+        job = asyncio.ensure_future(self.unit.send_reregistration(list(order.sites)))
+        if not order.wait_for_acks:
+            self.shard._spawn(job)
+            targets = self.unit.reregistration_targets(list(order.sites))
+            return rpcs.render_send_reregistration_reply(
+                rpcs.ReregistrationResult(notifications_sent=len(targets), acked=0, sites=())
+            )
+        try:
+            results = await asyncio.wait_for(asyncio.shield(job), timeout=order.timeout)
+        except TimeoutError:
+            self.shard._spawn(job)  # keep retransmitting; report what is known now
+            raise RpcError(
+                "operation-failed",
+                f"not every ETR acked within {order.timeout} s; retransmission goes on",
+            ) from None
+        return rpcs.render_send_reregistration_reply(reregistration_result(results))
+
+    def publish_boot(self, reason: str) -> None:
+        details = {"boot-time": format_time(self.unit.boot_time), "reason": reason}
+        self._publish("ms-boot", details)
+
+    def publish_switchover(self, *, new_active: str, previous_active: str) -> None:
+        self._publish(
+            "ha-switchover", {"new-active": new_active, "previous-active": previous_active}
+        )
+
+    def _publish(self, kind: str, details: dict[str, str]) -> None:
+        event = MsEvent(kind=kind, unit=self.unit.name, time=datetime.now(UTC), details=details)
+        self.notifications.publish(render_event(event), when=event.time)
+
+
+class EtrBackend:
+    def __init__(self, etr: VirtualEtr) -> None:
+        self.etr = etr
+        self.notifications = NotificationHub()
+
+    def capabilities(self) -> Iterable[str]:
+        return capabilities()
+
+    def snapshot(self) -> EtrSnapshot:
+        config = self.etr.config
+        return EtrSnapshot(
+            name=config.name,
+            site=config.site,
+            map_servers=(config.map_server,),
+            local_eids=self.etr.records,
+            registration_interval=int(config.register_interval),
+            last_register_time=self.etr.last_register_time,
+            counters=dict(self.etr.counters),
+            key_id=config.key_id,
+            algorithm=_algorithm_name(config.algorithm),
+        )
+
+    def get(self) -> etree._Element:
+        return etr_xml.render_etr(self.snapshot())
+
+    def get_config(self) -> etree._Element:
+        return etr_xml.render_etr(self.snapshot())
+
+    def edit_config(self, config: etree._Element, default_operation: str) -> None:
+        raise RpcError("operation-not-supported", "this virtual ETR's config is read-only")
+
+    async def rpc(self, request: etree._Element) -> etree._Element | None:
+        if not rpcs.is_reregister_now_rpc(request):
+            raise UnknownRpc(request.tag)
+        sent = 1 if self.etr.register_now() else 0
+        return rpcs.render_reregister_now_reply(sent)
+
+
+def _algorithm_name(value: Algorithm) -> str:
+    return next(name for name, alg in ALGORITHM_NAMES.items() if alg == value)
+
+
+def reregistration_result(results: list[NotifyResult]) -> rpcs.ReregistrationResult:
+    """The RPC's view of the notifier's per-ETR results, grouped by site."""
+    by_site: dict[str, list[rpcs.EtrResult]] = {}
+    for r in results:
+        by_site.setdefault(r.site, []).append(
+            rpcs.EtrResult(
+                etr=r.etr,
+                rloc=Rloc.of(r.rloc).address,
+                acked=r.acked,
+                retries=r.retries,
+                error=r.error,
+            )
+        )
+    return rpcs.ReregistrationResult(
+        notifications_sent=len(results),
+        acked=sum(1 for r in results if r.acked),
+        sites=tuple(rpcs.SiteResult(site, tuple(etrs)) for site, etrs in by_site.items()),
+    )

@@ -1,0 +1,184 @@
+"""`lisplab`: start, poke and stop the virtual LISP lab.
+
+lisplab up --sites N [--etrs-per-site K] [--eids-per-site E] [--register-interval S]
+lisplab status [--json]
+lisplab reboot-ms [--down-for S] [--wait]
+lisplab switchover
+lisplab stop-etr NAME / start-etr NAME
+lisplab down
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ansible_collections.lispnet.ms_recovery.lab import paths
+from ansible_collections.lispnet.ms_recovery.lab.control import ControlError, call
+from ansible_collections.lispnet.ms_recovery.lab.processes import (
+    LabError,
+    lab_is_running,
+    start_lab,
+    stop_lab,
+    wait_ms_back,
+)
+from ansible_collections.lispnet.ms_recovery.lab.topology import LabSpec
+
+DEFAULT_DIR = Path(__file__).resolve().parent.parent / ".lab"
+
+
+def _up(args: argparse.Namespace) -> int:
+    spec = LabSpec(
+        sites=args.sites,
+        etrs_per_site=args.etrs_per_site,
+        eids_per_site=args.eids_per_site,
+        register_interval=args.register_interval,
+        subnet=args.subnet,
+        netconf_port=args.netconf_port,
+        auto_recover=args.auto_recover,
+        shard_size=args.shard_size,
+    )
+    summary = start_lab(spec, args.dir, wait_registered_eids=not args.no_wait, progress=_progress)
+    print(
+        f"lab up in {args.dir}: {spec.sites} sites, {spec.etrs_total} ETRs, "
+        f"{spec.sites * spec.eids_per_site} EIDs; "
+        f"{summary['registered_eids']} registered after {summary['seconds']:.1f} s"
+    )
+    print(f"  Ansible inventory: {paths.ansible_inventory(args.dir)}")
+    print(f"  EID inventory:     {paths.eid_inventory(args.dir)}")
+    return 0
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _status(args: argparse.Namespace) -> int:
+    status = lab_status(args.dir)
+    if args.json:
+        print(json.dumps(status, indent=2))
+        return 0
+    ms = status["map_server"]
+    print(f"map-server {ms['map_server']} service address {ms['service_address']}")
+    for unit in ms["units"]:
+        state = "up" if unit["up"] else "DOWN"
+        print(
+            f"  {unit['name']:8} {unit['role']:8} {state:5} netconf {unit['netconf']:20} "
+            f"registered {unit['registered_eids']}/{ms['configured_eids']} "
+            f"boot {unit['boot_time']}"
+        )
+    etrs = status["etrs"]
+    running = sum(1 for e in etrs.values() if e["running"])
+    print(f"etrs: {running}/{len(etrs)} running")
+    for name, etr in etrs.items():
+        if not etr["running"]:
+            print(f"  stopped: {name} ({etr['rloc']})")
+    return 0
+
+
+def lab_status(lab_dir: Path) -> dict[str, Any]:
+    ms = call(paths.control_socket(lab_dir, "ms"), "status")
+    etrs: dict[str, Any] = {}
+    for sock in sorted((lab_dir / "run").glob("etrs-*.sock")):
+        etrs.update(call(sock, "status")["etrs"])
+    ms.pop("ok", None)
+    return {"map_server": ms, "etrs": etrs}
+
+
+def _reboot(args: argparse.Namespace) -> int:
+    reply = call(paths.control_socket(args.dir, "ms"), "reboot", down_for=args.down_for)
+    print(f"{reply['unit']} rebooting; back in {args.down_for:g} s")
+    if args.wait:
+        wait_ms_back(args.dir, timeout=args.down_for + 30)
+        print(f"{reply['unit']} is back")
+    return 0
+
+
+def _switchover(args: argparse.Namespace) -> int:
+    reply = call(paths.control_socket(args.dir, "ms"), "switchover")
+    print(f"switchover: {reply['previous']} -> {reply['active']} is active")
+    return 0
+
+
+def _etr_command(args: argparse.Namespace) -> int:
+    command = "stop_etr" if args.command == "stop-etr" else "start_etr"
+    for sock in sorted((args.dir / "run").glob("etrs-*.sock")):
+        try:
+            reply = call(sock, command, name=args.name)
+        except ControlError as exc:
+            if "no ETR named" in str(exc):
+                continue
+            raise
+        print(f"{reply['etr']}: {'running' if reply['running'] else 'stopped'}")
+        return 0
+    print(f"lisplab: no ETR named {args.name!r} in the lab at {args.dir}", file=sys.stderr)
+    return 2
+
+
+def _down(args: argparse.Namespace) -> int:
+    stopped = stop_lab(args.dir)
+    print(f"lab down: stopped {stopped} process(es)")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lisplab", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="lab directory")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    up = sub.add_parser("up", help="start the lab in the background")
+    up.add_argument("--sites", type=int, default=20)
+    up.add_argument("--etrs-per-site", type=int, default=1)
+    up.add_argument("--eids-per-site", type=int, default=2)
+    up.add_argument("--register-interval", type=float, default=60.0)
+    up.add_argument("--subnet", type=int, default=100, help="lab uses 127.SUBNET.0.0/16")
+    up.add_argument("--netconf-port", type=int, default=8830)
+    up.add_argument("--shard-size", type=int, default=2000, help="ETRs per process")
+    up.add_argument(
+        "--auto-recover",
+        action="store_true",
+        help="the MS notifies ETRs by itself when it comes back (off by default)",
+    )
+    up.add_argument("--no-wait", action="store_true", help="do not wait for registrations")
+    up.set_defaults(func=_up)
+
+    status = sub.add_parser("status", help="show the lab's routers")
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(func=_status)
+
+    reboot = sub.add_parser("reboot-ms", help="reboot the active Map-Server unit")
+    reboot.add_argument("--down-for", type=float, default=5.0)
+    reboot.add_argument("--wait", action="store_true", help="return when it is back")
+    reboot.set_defaults(func=_reboot)
+
+    sub.add_parser("switchover", help="make the standby unit active").set_defaults(func=_switchover)
+    for name in ("stop-etr", "start-etr"):
+        cmd = sub.add_parser(name, help=f"{name.split('-')[0]} one ETR")
+        cmd.add_argument("name")
+        cmd.set_defaults(func=_etr_command)
+
+    sub.add_parser("down", help="stop everything the lab started").set_defaults(func=_down)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    args.dir = args.dir.resolve()
+    if args.command != "up" and args.command != "down" and not lab_is_running(args.dir):
+        print(
+            f"lisplab: no lab is running in {args.dir} (start one with `lisplab up`)",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        return int(args.func(args))
+    except (LabError, ControlError, ValueError) as exc:
+        print(f"lisplab: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,201 @@
+"""A virtual ETR: registers its site's EIDs and re-registers when notified.
+
+Registering every ``register_interval`` is standard LISP. Re-registering at once
+on an authenticated, fresh, unsolicited Map-Notify is the project's (the
+patent's) behaviour; a standard ETR only acks such a notification.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from ansible_collections.lispnet.ms_recovery.lab.registration_table import covering_match
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import (
+    Algorithm,
+    verify,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.codec import (
+    EcmMessage,
+    MalformedMessage,
+    MapNotifyMessage,
+    MapRequestMessage,
+    decode,
+    encode_map_notify_ack,
+    encode_map_register,
+    encode_map_reply,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.nonce import (
+    MonotonicNonce,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
+    Eid,
+    IPAddress,
+    Mapping,
+    Rloc,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.notifier import (
+    LISP_CONTROL_PORT,
+)
+
+log = logging.getLogger(__name__)
+
+Sender = Callable[[bytes, tuple[str, int]], None]
+
+
+@dataclass(frozen=True)
+class EtrConfig:
+    name: str
+    site: str
+    site_id: int
+    rloc: IPAddress
+    map_server: IPAddress
+    key: bytes
+    key_id: int
+    algorithm: Algorithm
+    eids: tuple[Eid, ...]
+    xtr_id: bytes
+    register_interval: float
+    proxy_reply: bool = False
+    record_ttl: int = 1440
+
+
+class VirtualEtr:
+    """LISP behaviour of one ETR; the shard owns its socket and timers."""
+
+    def __init__(self, config: EtrConfig) -> None:
+        self.config = config
+        self.counters: Counter[str] = Counter()
+        self.last_register_time: datetime | None = None
+        self.registered_ack_time: datetime | None = None
+        self._nonces = MonotonicNonce()
+        self._own_nonces: deque[int] = deque(maxlen=16)
+        # Last accepted notification nonce per sender: anything not newer is a
+        # replay (equal: a retransmission we already acted on; re-ack only).
+        self._last_notify_nonce: dict[str, int] = {}
+        self._send: Sender | None = None
+        self.records = tuple(
+            Mapping(eid, (Rloc(config.rloc, local=True),), ttl=config.record_ttl)
+            for eid in config.eids
+        )
+        self._eid_set = frozenset(config.eids)
+
+    @property
+    def running(self) -> bool:
+        return self._send is not None
+
+    def attach(self, send: Sender) -> None:
+        self._send = send
+
+    def detach(self) -> None:
+        self._send = None
+
+    def register_now(self) -> bool:
+        if self._send is None:
+            return False
+        nonce = self._nonces.next()
+        self._own_nonces.append(nonce)
+        message = encode_map_register(
+            self.records,
+            key=self.config.key,
+            key_id=self.config.key_id,
+            algorithm=self.config.algorithm,
+            nonce=nonce,
+            want_map_notify=True,
+            proxy_reply=self.config.proxy_reply,
+            xtr_id=self.config.xtr_id,
+            site_id=self.config.site_id,
+        )
+        try:
+            self._send(message, (str(self.config.map_server), LISP_CONTROL_PORT))
+        except OSError as exc:
+            self.counters["send-errors"] += 1
+            log.debug("%s: Map-Register not sent: %s", self.config.name, exc)
+            return False
+        self.counters["map-registers-sent"] += 1
+        self.last_register_time = datetime.now(UTC)
+        return True
+
+    def on_datagram(self, data: bytes, addr: tuple[str, int]) -> None:
+        try:
+            message = decode(data)
+        except MalformedMessage:
+            self.counters["malformed"] += 1
+            return
+        if isinstance(message, MapNotifyMessage) and not message.is_ack:
+            self._on_map_notify(message, data, addr)
+        elif isinstance(message, EcmMessage) and isinstance(message.message, MapRequestMessage):
+            self._on_map_request(message, message.message)
+        else:
+            self.counters["ignored"] += 1
+
+    def _authentic(self, message: MapNotifyMessage, raw: bytes) -> bool:
+        return message.key_id == self.config.key_id and verify(
+            raw, self.config.key, self.config.algorithm
+        )
+
+    def _on_map_notify(self, message: MapNotifyMessage, raw: bytes, addr: tuple[str, int]) -> None:
+        self.counters["map-notifies-received"] += 1
+        if not self._authentic(message, raw):
+            self.counters["notify-auth-failures"] += 1
+            return
+        if message.nonce in self._own_nonces:
+            # The MS acknowledging one of our Map-Registers (M bit).
+            self.counters["register-acks"] += 1
+            self.registered_ack_time = datetime.now(UTC)
+            return
+        if any(record.eid not in self._eid_set for record in message.records):
+            # Authentic but about prefixes this ETR does not own: do not act on it.
+            self.counters["notify-foreign-eids"] += 1
+            return
+        last = self._last_notify_nonce.get(addr[0], -1)
+        if message.nonce < last:
+            self.counters["notify-replays"] += 1
+            return
+        ack = encode_map_notify_ack(
+            message.records,
+            key=self.config.key,
+            key_id=self.config.key_id,
+            algorithm=self.config.algorithm,
+            nonce=message.nonce,
+            xtr_id=message.xtr_id,
+            site_id=message.site_id,
+        )
+        self._reply(ack, addr)
+        if message.nonce == last:
+            self.counters["notify-retransmissions"] += 1
+            return
+        self._last_notify_nonce[addr[0]] = message.nonce
+        self.counters["map-notifies-accepted"] += 1
+        self.counters["reregistrations-triggered"] += 1
+        self.register_now()
+
+    def _on_map_request(self, ecm: EcmMessage, request: MapRequestMessage) -> None:
+        if not request.itr_rlocs:
+            self.counters["ignored"] += 1
+            return
+        records = []
+        for eid in request.eids:
+            own = covering_match(eid, self._eid_set)
+            if own is not None:
+                records.extend(r for r in self.records if r.eid == own)
+        if not records:
+            self.counters["map-requests-unknown"] += 1
+            return
+        self.counters["map-requests-answered"] += 1
+        self._reply(
+            encode_map_reply(records, nonce=request.nonce),
+            (str(request.itr_rlocs[0]), ecm.inner_sport),
+        )
+
+    def _reply(self, data: bytes, addr: tuple[str, int]) -> None:
+        if self._send is None:
+            return
+        try:
+            self._send(data, addr)
+        except OSError as exc:
+            self.counters["send-errors"] += 1
+            log.debug("%s: reply to %s failed: %s", self.config.name, addr, exc)

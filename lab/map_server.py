@@ -1,0 +1,277 @@
+"""A virtual Map-Server: one unit of an active/standby pair.
+
+The unit speaks real LISP on the pair's service address while it is active and
+serves NETCONF on its own management address. Its registration table lives only
+in memory, exactly the weakness the project exists to repair.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from ansible_collections.lispnet.ms_recovery.lab.ms_store import MsStore, SiteRecord
+from ansible_collections.lispnet.ms_recovery.lab.registration_table import (
+    Registration,
+    RegistrationTable,
+    covering_match,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import (
+    algorithm_from_name,
+    verify,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.codec import (
+    EcmMessage,
+    MalformedMessage,
+    MapNotifyMessage,
+    MapRegisterMessage,
+    MapRequestMessage,
+    decode,
+    encode_ecm,
+    encode_map_notify,
+    encode_map_reply,
+    encode_map_request,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.nonce import (
+    MonotonicNonce,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
+    Action,
+    Eid,
+    Mapping,
+    Rloc,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.notifier import (
+    LISP_CONTROL_PORT,
+    Notifier,
+    NotifyResult,
+    NotifyTarget,
+    site_targets,
+)
+
+log = logging.getLogger(__name__)
+
+NEGATIVE_TTL_CONFIGURED = 1  # minutes: configured prefix nobody registered
+NEGATIVE_TTL_UNKNOWN = 15  # minutes: EID no site owns
+
+Sender = Callable[[bytes, tuple[str, int]], None]
+
+
+class MapServerUnit:
+    """LISP behaviour of one MS unit. I/O is injected so it can be driven in tests."""
+
+    def __init__(
+        self,
+        name: str,
+        store: MsStore,
+        *,
+        registration_timeout: float,
+        notify_schedule: tuple[float, ...],
+    ) -> None:
+        self.name = name
+        self.store = store
+        self.role = "standby"
+        self.boot_time = datetime.now(UTC)
+        self.reboot_count = 0
+        self.up = True
+        self.table = RegistrationTable()
+        self.counters: Counter[str] = Counter()
+        self.registration_timeout = registration_timeout
+        self._nonces = MonotonicNonce()
+        self._send: Sender | None = None
+        self._notify_schedule = notify_schedule
+        self.notifier: Notifier | None = None
+
+    # Lifecycle ------------------------------------------------------------------
+    def attach(self, send: Sender) -> None:
+        """Start serving LISP on the service address through ``send``."""
+        self._send = send
+        self.notifier = Notifier(send, self._nonces.next, schedule=self._notify_schedule)
+
+    def detach(self) -> None:
+        self._send = None
+        self.notifier = None
+
+    def lose_volatile_state(self) -> None:
+        """What a reboot or a switchover does to the in-memory state."""
+        self.table.clear()
+        self.counters.clear()
+
+    # Datagrams -------------------------------------------------------------------
+    def on_datagram(self, data: bytes, addr: tuple[str, int]) -> None:
+        if self._send is None:
+            return
+        try:
+            message = decode(data)
+        except MalformedMessage:
+            self.counters["malformed"] += 1
+            return
+        if isinstance(message, MapRegisterMessage):
+            self._on_register(message, data, addr)
+        elif isinstance(message, MapNotifyMessage) and message.is_ack:
+            if not (self.notifier and self.notifier.on_ack(message, data)):
+                self.counters["unexpected-acks"] += 1
+            else:
+                self.counters["notify-acks-received"] += 1
+        elif isinstance(message, EcmMessage) and isinstance(message.message, MapRequestMessage):
+            self._on_map_request(message, message.message)
+        else:
+            self.counters["ignored"] += 1
+
+    def _on_register(self, msg: MapRegisterMessage, raw: bytes, addr: tuple[str, int]) -> None:
+        self.counters["map-registers-received"] += 1
+        if not msg.records:
+            self.counters["malformed"] += 1
+            return
+        site = self.store.site_of(msg.records[0].eid)
+        if site is None:
+            self.counters["unknown-site"] += 1
+            return
+        if msg.key_id != site.key_id or not verify(
+            raw, site.key, algorithm_from_name(site.algorithm)
+        ):
+            self.counters["auth-failures"] += 1
+            return
+        source = Rloc.of(addr[0]).address
+        xtr_key = (msg.xtr_id or source.packed) + site.name.encode()
+        if not self.store.accept_nonce(xtr_key, msg.nonce):
+            self.counters["replays"] += 1
+            return
+        self.counters["map-registers-accepted"] += 1
+        now, mono = datetime.now(UTC), time.monotonic()
+        for record in msg.records:
+            if self.store.eid_owner.get(record.eid) != site.name:
+                # A site may only register its own prefixes.
+                self.counters["eids-refused"] += 1
+                continue
+            self.table.upsert(
+                Registration(
+                    eid=record.eid,
+                    site=site.name,
+                    site_id=site.site_id,
+                    xtr_id=msg.xtr_id,
+                    rlocs=record.rlocs,
+                    ttl=record.ttl,
+                    source=source,
+                    source_port=addr[1],
+                    first_registered=now,
+                    last_registered=now,
+                    refreshed_at=mono,
+                    proxy_reply=msg.proxy_reply,
+                    want_map_notify=msg.want_map_notify,
+                )
+            )
+            for rloc in record.rlocs:
+                self.store.learn_etr(site, rloc.address)
+        if msg.want_map_notify:
+            self._emit(
+                encode_map_notify(
+                    msg.records,
+                    key=site.key,
+                    key_id=site.key_id,
+                    algorithm=algorithm_from_name(site.algorithm),
+                    nonce=msg.nonce,
+                    xtr_id=msg.xtr_id,
+                    site_id=msg.site_id,
+                ),
+                addr,
+            )
+
+    def _on_map_request(self, ecm: EcmMessage, request: MapRequestMessage) -> None:
+        self.counters["map-requests-received"] += 1
+        if request.probe or not request.itr_rlocs:
+            self.counters["ignored"] += 1  # an MS does not answer RLOC probes
+            return
+        itr = (str(request.itr_rlocs[0]), ecm.inner_sport)
+        for eid in request.eids:
+            registered = self.table.longest_match(eid)
+            if registered is not None:
+                records = self.table.records(registered)
+                if any(r.proxy_reply for r in records):
+                    self.counters["proxy-replies"] += 1
+                    rlocs = tuple(sorted({rloc for r in records for rloc in r.rlocs}))
+                    mapping = Mapping(registered, rlocs, ttl=records[0].ttl, authoritative=False)
+                    self._emit(encode_map_reply([mapping], nonce=request.nonce), itr)
+                else:
+                    self.counters["map-requests-forwarded"] += 1
+                    etr = str(records[0].rlocs[0].address) if records[0].rlocs else None
+                    if etr is None:
+                        continue
+                    inner = encode_map_request(
+                        [eid],
+                        nonce=request.nonce,
+                        itr_rlocs=request.itr_rlocs,
+                        source_eid=request.source_eid,
+                    )
+                    forwarded = encode_ecm(
+                        inner,
+                        src=ecm.inner_src,
+                        dst=records[0].rlocs[0].address,
+                        sport=ecm.inner_sport,
+                    )
+                    self._emit(forwarded, (etr, LISP_CONTROL_PORT))
+                continue
+            configured = covering_match(eid, self.store.eid_owner)
+            ttl = NEGATIVE_TTL_CONFIGURED if configured else NEGATIVE_TTL_UNKNOWN
+            negative = Mapping(
+                configured or eid, (), ttl=ttl, action=Action.NATIVELY_FORWARD, authoritative=True
+            )
+            self.counters["negative-replies"] += 1
+            self._emit(encode_map_reply([negative], nonce=request.nonce), itr)
+
+    def _emit(self, data: bytes, addr: tuple[str, int]) -> None:
+        if self._send is not None:
+            try:
+                self._send(data, addr)
+            except OSError as exc:
+                self.counters["send-errors"] += 1
+                log.debug("send to %s failed: %s", addr, exc)
+
+    # Expiry ----------------------------------------------------------------------
+    def expire(self) -> list[Eid]:
+        expired = self.table.expire(time.monotonic(), self.registration_timeout)
+        self.counters["registrations-expired"] += len(expired)
+        return expired
+
+    # MS-native recovery ------------------------------------------------------------
+    def reregistration_targets(self, site_names: list[str] | None) -> list[NotifyTarget]:
+        """One notification per stored ETR of the chosen sites (all when None)."""
+        sites = self._select_sites(site_names)
+        return [target for site in sites for target in notify_targets(site)]
+
+    def _select_sites(self, site_names: list[str] | None) -> list[SiteRecord]:
+        if not site_names:
+            return list(self.store.sites.values())
+        unknown = [n for n in site_names if n not in self.store.sites]
+        if unknown:
+            raise KeyError(f"unknown site(s): {', '.join(sorted(unknown))}")
+        return [self.store.sites[n] for n in site_names]
+
+    async def send_reregistration(self, site_names: list[str] | None) -> list[NotifyResult]:
+        if self.notifier is None:
+            raise RuntimeError(f"{self.name} is not the active unit")
+        targets = self.reregistration_targets(site_names)
+        self.counters["notifies-sent"] += len(targets)
+        results = await self.notifier.notify(targets)
+        for result in results:
+            self.counters["notify-retransmits"] += result.retries
+            site = self.store.sites.get(result.site)
+            for etr in site.etrs if site else ():
+                if etr.name == result.etr:
+                    etr.last_notify_result = "acked" if result.acked else (result.error or "no-ack")
+        self.store.mark_dirty()
+        return results
+
+
+def notify_targets(site: SiteRecord) -> list[NotifyTarget]:
+    return site_targets(
+        site.name,
+        key=site.key,
+        key_id=site.key_id,
+        algorithm=algorithm_from_name(site.algorithm),
+        eids=site.eids,
+        etrs=[(etr.name, etr.rloc) for etr in site.etrs],
+    )

@@ -1,0 +1,139 @@
+"""What a virtual Map-Server keeps on disk across reboots.
+
+Site configuration and the stored basic routing info of every EID (site,
+prefixes, ETR RLOCs, key) survive a reboot; the registration table does not.
+The last accepted Map-Register nonce per xTR is kept too, so that a reboot does
+not reopen the door to replayed registrations.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.atomic_file import (
+    atomic_write_text,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
+    Eid,
+    IPAddress,
+)
+
+
+@dataclass
+class StoredEtr:
+    name: str
+    rloc: IPAddress
+    last_notify_result: str | None = None
+
+
+@dataclass
+class SiteRecord:
+    name: str
+    site_id: int
+    key_id: int
+    algorithm: str
+    key: bytes = field(repr=False)
+    eids: tuple[Eid, ...]
+    etrs: list[StoredEtr]
+
+
+class MsStore:
+    """The MS's persistent state, written atomically and at most once a second."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.sites: dict[str, SiteRecord] = {}
+        self.eid_owner: dict[Eid, str] = {}
+        self.last_nonce: dict[str, int] = {}
+        self._dirty = False
+        self._saved_at = 0.0
+
+    def set_sites(self, sites: list[SiteRecord]) -> None:
+        self.sites = {s.name: s for s in sites}
+        self.eid_owner = {eid: s.name for s in sites for eid in s.eids}
+        self.mark_dirty()
+
+    def site_of(self, eid: Eid) -> SiteRecord | None:
+        name = self.eid_owner.get(eid)
+        return None if name is None else self.sites[name]
+
+    def learn_etr(self, site: SiteRecord, rloc: IPAddress) -> None:
+        """Remember an ETR RLOC seen in an accepted registration."""
+        if all(etr.rloc != rloc for etr in site.etrs):
+            site.etrs.append(StoredEtr(name=f"{site.name}-{rloc}", rloc=rloc))
+            self.mark_dirty()
+
+    def accept_nonce(self, xtr_key: bytes, nonce: int) -> bool:
+        """Record a Map-Register nonce; False when it is not newer (a replay)."""
+        key = xtr_key.hex()
+        if nonce <= self.last_nonce.get(key, -1):
+            return False
+        self.last_nonce[key] = nonce
+        self.mark_dirty()
+        return True
+
+    def mark_dirty(self) -> None:
+        self._dirty = True
+
+    def flush(self, force: bool = False) -> None:
+        if not self._dirty:
+            return
+        now = time.monotonic()
+        if not force and now - self._saved_at < 1.0:
+            return
+        atomic_write_text(self.path, self._to_json())
+        self._dirty = False
+        self._saved_at = now
+
+    def _to_json(self) -> str:
+        sites = [
+            {
+                "name": s.name,
+                "site_id": s.site_id,
+                "key_id": s.key_id,
+                "algorithm": s.algorithm,
+                "key": s.key.decode(),
+                "eids": [str(e) for e in s.eids],
+                "etrs": [
+                    {
+                        "name": e.name,
+                        "rloc": str(e.rloc),
+                        "last_notify_result": e.last_notify_result,
+                    }
+                    for e in s.etrs
+                ],
+            }
+            for s in self.sites.values()
+        ]
+        return json.dumps({"sites": sites, "last_nonce": self.last_nonce}, sort_keys=True)
+
+    @classmethod
+    def load(cls, path: Path) -> MsStore:
+        store = cls(path)
+        data = json.loads(path.read_text())
+        store.set_sites(
+            [
+                SiteRecord(
+                    name=s["name"],
+                    site_id=s["site_id"],
+                    key_id=s["key_id"],
+                    algorithm=s["algorithm"],
+                    key=s["key"].encode(),
+                    eids=tuple(Eid.parse(e) for e in s["eids"]),
+                    etrs=[
+                        StoredEtr(
+                            e["name"], ipaddress.ip_address(e["rloc"]), e["last_notify_result"]
+                        )
+                        for e in s["etrs"]
+                    ],
+                )
+                for s in data["sites"]
+            ]
+        )
+        store.last_nonce = {k: int(v) for k, v in data.get("last_nonce", {}).items()}
+        store._dirty = False
+        return store

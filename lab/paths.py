@@ -1,0 +1,46 @@
+"""Where things live in a lab directory (default: .lab in the repository)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def spec(lab_dir: Path) -> Path:
+    return lab_dir / "lab.json"
+
+
+def ms_store(lab_dir: Path) -> Path:
+    # The MS's "disk": site config and stored basic routing info.
+    return lab_dir / "state" / "ms1.json"
+
+
+def host_key(lab_dir: Path, router: str) -> Path:
+    return lab_dir / "hostkeys" / f"{router}.key"
+
+
+def control_socket(lab_dir: Path, process: str) -> Path:
+    return lab_dir / "run" / f"{process}.sock"
+
+
+def log_file(lab_dir: Path, process: str) -> Path:
+    return lab_dir / "logs" / f"{process}.log"
+
+
+def pids(lab_dir: Path) -> Path:
+    return lab_dir / "run" / "pids.json"
+
+
+def ansible_inventory(lab_dir: Path) -> Path:
+    return lab_dir / "inventory.yml"
+
+
+def eid_inventory(lab_dir: Path) -> Path:
+    return lab_dir / "eids.yml"
+
+
+def ssh_config(lab_dir: Path) -> Path:
+    return lab_dir / "ssh_config"
+
+
+def known_hosts(lab_dir: Path) -> Path:
+    return lab_dir / "known_hosts"

@@ -1,0 +1,189 @@
+"""Start and stop the lab's background processes, tracked by PID."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ansible_collections.lispnet.ms_recovery.lab import artifacts, paths
+from ansible_collections.lispnet.ms_recovery.lab.control import ControlError, call
+from ansible_collections.lispnet.ms_recovery.lab.topology import LabSpec
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.atomic_file import (
+    atomic_write_text,
+)
+
+SHARD_MODULE = "ansible_collections.lispnet.ms_recovery.lab.shard"
+Progress = Callable[[str], None]
+
+
+class LabError(RuntimeError):
+    pass
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def _read_pids(lab_dir: Path) -> dict[str, int]:
+    try:
+        return {k: int(v) for k, v in json.loads(paths.pids(lab_dir).read_text()).items()}
+    except (FileNotFoundError, ValueError):
+        return {}
+
+
+def _is_ours(pid: int, lab_dir: Path) -> bool:
+    """True when ``pid`` is a live lab process of ``lab_dir`` (not a reused PID)."""
+    try:
+        os.waitpid(pid, os.WNOHANG)  # reap it if it is our exited child
+    except ChildProcessError:
+        pass
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    if stat.rsplit(")", 1)[-1].split()[0] == "Z":
+        return False
+    return SHARD_MODULE.encode() in cmdline and str(lab_dir).encode() in cmdline
+
+
+def lab_is_running(lab_dir: Path) -> bool:
+    return any(_is_ours(pid, lab_dir) for pid in _read_pids(lab_dir).values())
+
+
+def _spawn(lab_dir: Path, name: str, role_args: list[str]) -> int:
+    log = paths.log_file(lab_dir, name)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "ab") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", SHARD_MODULE, "--dir", str(lab_dir), *role_args],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # survives the CLI; stopped by `lisplab down`
+        )
+    return process.pid
+
+
+def _tail(path: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def _wait_ready(lab_dir: Path, pids: dict[str, int], timeout: float, progress: Progress) -> None:
+    deadline = time.monotonic() + timeout
+    pending = dict(pids)
+    while pending:
+        for name, pid in list(pending.items()):
+            if not _is_ours(pid, lab_dir):
+                log = paths.log_file(lab_dir, name)
+                raise LabError(f"lab process {name} (pid {pid}) exited; {log}:\n{_tail(log)}")
+            try:
+                call(paths.control_socket(lab_dir, name), "status", timeout=5)
+            except (ControlError, OSError):
+                continue
+            del pending[name]
+            progress(f"  {name} ready")
+        if pending and time.monotonic() > deadline:
+            raise LabError(f"lab processes not ready after {timeout:.0f} s: {', '.join(pending)}")
+        if pending:
+            time.sleep(0.1)
+
+
+def wait_registered(lab_dir: Path, timeout: float, progress: Progress = _quiet) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        status = call(paths.control_socket(lab_dir, "ms"), "status")
+        active = next(u for u in status["units"] if u["role"] == "active")
+        if active["up"] and active["registered_eids"] >= status["configured_eids"]:
+            return status
+        if time.monotonic() > deadline:
+            raise LabError(
+                f"only {active['registered_eids']}/{status['configured_eids']} EIDs registered "
+                f"after {timeout:.0f} s"
+            )
+        time.sleep(0.2)
+
+
+def wait_ms_back(lab_dir: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        status = call(paths.control_socket(lab_dir, "ms"), "status")
+        if all(u["up"] for u in status["units"]):
+            return
+        if time.monotonic() > deadline:
+            raise LabError(f"the Map-Server is not back after {timeout:.0f} s")
+        time.sleep(0.1)
+
+
+def start_lab(
+    spec: LabSpec,
+    lab_dir: Path,
+    *,
+    wait_registered_eids: bool = True,
+    progress: Progress = _quiet,
+) -> dict[str, Any]:
+    lab_dir = lab_dir.resolve()
+    if lab_is_running(lab_dir):
+        raise LabError(f"a lab is already running in {lab_dir}; run `lisplab down` first")
+    started = time.monotonic()
+    for stale in [paths.pids(lab_dir), paths.ms_store(lab_dir)]:
+        stale.unlink(missing_ok=True)
+    for sock in (lab_dir / "run").glob("*.sock"):
+        sock.unlink()
+    progress(f"writing lab files in {lab_dir}")
+    artifacts.write_all(spec, lab_dir)
+    pids: dict[str, int] = {}
+    try:
+        pids["ms"] = _spawn(lab_dir, "ms", ["ms"])
+        atomic_write_text(paths.pids(lab_dir), json.dumps(pids))
+        for first in range(0, spec.etrs_total, spec.shard_size):
+            name = f"etrs-{first}"
+            pids[name] = _spawn(lab_dir, name, ["etrs", str(first), str(spec.shard_size)])
+            atomic_write_text(paths.pids(lab_dir), json.dumps(pids))
+        progress(f"started {len(pids)} lab process(es); waiting for them")
+        _wait_ready(lab_dir, pids, timeout=60 + spec.etrs_total / 100, progress=progress)
+        status = call(paths.control_socket(lab_dir, "ms"), "status")
+        if wait_registered_eids:
+            status = wait_registered(lab_dir, timeout=30 + spec.etrs_total / 200)
+    except BaseException:
+        stop_lab(lab_dir)
+        raise
+    active = next(u for u in status["units"] if u["role"] == "active")
+    return {
+        "registered_eids": active["registered_eids"],
+        "configured_eids": status["configured_eids"],
+        "seconds": time.monotonic() - started,
+        "pids": pids,
+    }
+
+
+def stop_lab(lab_dir: Path, grace: float = 10.0) -> int:
+    """Stop every process the lab started; returns how many were running."""
+    lab_dir = lab_dir.resolve()
+    pids = {name: pid for name, pid in _read_pids(lab_dir).items() if _is_ours(pid, lab_dir)}
+    for name in pids:
+        with contextlib.suppress(ControlError, OSError):
+            call(paths.control_socket(lab_dir, name), "shutdown", timeout=2)
+    deadline = time.monotonic() + grace
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        while time.monotonic() < deadline and any(_is_ours(p, lab_dir) for p in pids.values()):
+            time.sleep(0.05)
+        for pid in pids.values():
+            if _is_ours(pid, lab_dir):
+                os.kill(pid, sig)
+        deadline = time.monotonic() + 5.0
+    while time.monotonic() < deadline and any(_is_ours(p, lab_dir) for p in pids.values()):
+        time.sleep(0.05)
+    paths.pids(lab_dir).unlink(missing_ok=True)
+    return len(pids)

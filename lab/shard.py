@@ -1,0 +1,376 @@
+"""One lab process: the Map-Server pair, or a slice of the ETRs.
+
+A process hosts many routers in one asyncio loop. ETRs are split over several
+processes because each one holds a UDP socket and a NETCONF listener, and one
+process may open only so many files.
+
+Run by `lisplab up`: ``python -m ...lab.shard --dir DIR ms`` or
+``... etrs FIRST COUNT``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import random
+import signal
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ansible_collections.lispnet.ms_recovery.lab import paths
+from ansible_collections.lispnet.ms_recovery.lab.backends import EtrBackend, MsBackend
+from ansible_collections.lispnet.ms_recovery.lab.control import serve_control
+from ansible_collections.lispnet.ms_recovery.lab.etr import EtrConfig, VirtualEtr
+from ansible_collections.lispnet.ms_recovery.lab.map_server import MapServerUnit
+from ansible_collections.lispnet.ms_recovery.lab.ms_store import MsStore
+from ansible_collections.lispnet.ms_recovery.lab.netconf.hostkeys import load_or_create_host_key
+from ansible_collections.lispnet.ms_recovery.lab.netconf.server import start_netconf_server
+from ansible_collections.lispnet.ms_recovery.lab.topology import (
+    MS_NAME,
+    UNIT_NAMES,
+    LabSpec,
+    xtr_id_of,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import (
+    algorithm_from_name,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.notifier import (
+    LISP_CONTROL_PORT,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.udp import open_udp
+
+log = logging.getLogger("lisplab")
+
+
+class Router:
+    """A router's sockets: what goes away when it reboots or is switched off."""
+
+    def __init__(self, name: str, address: str, lab_dir: Path, spec: LabSpec) -> None:
+        self.name = name
+        self.address = address
+        self.lab_dir = lab_dir
+        self.spec = spec
+        self.udp: asyncio.DatagramTransport | None = None
+        self.netconf: Any = None
+
+    async def open_netconf(self, backend: Any) -> None:
+        self.netconf = await start_netconf_server(
+            host=self.address,
+            port=self.spec.netconf_port,
+            backend=backend,
+            host_key=load_or_create_host_key(paths.host_key(self.lab_dir, self.name)),
+            username=self.spec.username,
+            password=self.spec.password,
+        )
+
+    async def close(self) -> None:
+        if self.udp is not None:
+            self.udp.close()
+            self.udp = None
+        if self.netconf is not None:
+            await self.netconf.close()
+            self.netconf = None
+
+
+class MsShard:
+    """The Map-Server pair: two units sharing one LISP service address."""
+
+    def __init__(self, lab_dir: Path, spec: LabSpec) -> None:
+        self.lab_dir = lab_dir
+        self.spec = spec
+        store_path = paths.ms_store(lab_dir)
+        self.store = MsStore.load(store_path)
+        self.units = [
+            MapServerUnit(
+                name,
+                self.store,
+                registration_timeout=3 * spec.register_interval,
+                notify_schedule=spec.notify_schedule,
+            )
+            for name in UNIT_NAMES
+        ]
+        self.routers = [
+            Router(name, str(spec.unit_address(i)), lab_dir, spec)
+            for i, name in enumerate(UNIT_NAMES)
+        ]
+        self.backends = [MsBackend(unit, self) for unit in self.units]
+        self.active = 0
+        self.units[0].role = "active"
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.service_address = str(spec.service_address)
+
+    async def start(self) -> None:
+        for index in range(len(self.units)):
+            await self._bring_up(index)
+        self._spawn(self._housekeeping())
+        for backend in self.backends:
+            backend.publish_boot("start")
+
+    async def _bring_up(self, index: int) -> None:
+        unit, router = self.units[index], self.routers[index]
+        await router.open_netconf(self.backends[index])
+        if index == self.active:
+            router.udp = await open_udp(self.service_address, LISP_CONTROL_PORT, unit.on_datagram)
+            unit.attach(router.udp.sendto)
+        unit.up = True
+
+    async def _take_down(self, index: int) -> None:
+        unit, router = self.units[index], self.routers[index]
+        unit.detach()
+        unit.up = False
+        await router.close()
+        unit.lose_volatile_state()
+
+    async def reboot(self, down_for: float) -> dict[str, Any]:
+        index = self.active
+        unit = self.units[index]
+        if not unit.up:
+            raise RuntimeError(f"{unit.name} is already down")
+        await self._take_down(index)
+        back_at = datetime.now(UTC).timestamp() + down_for
+        self._spawn(self._come_back(index, down_for))
+        return {"unit": unit.name, "down_for": down_for, "back_at": back_at}
+
+    async def _come_back(self, index: int, down_for: float) -> None:
+        await asyncio.sleep(down_for)
+        unit = self.units[index]
+        unit.boot_time = datetime.now(UTC)
+        unit.reboot_count += 1
+        await self._bring_up(index)
+        self.backends[index].publish_boot("reboot")
+        log.info("%s is back after a reboot", unit.name)
+        if self.spec.auto_recover:
+            self._spawn(unit.send_reregistration(None))
+
+    async def switchover(self) -> dict[str, Any]:
+        old, new = self.active, 1 - self.active
+        if not self.units[new].up:
+            raise RuntimeError(f"standby {self.units[new].name} is down")
+        old_unit, new_unit = self.units[old], self.units[new]
+        old_unit.detach()
+        if self.routers[old].udp is not None:
+            self.routers[old].udp.close()
+            self.routers[old].udp = None
+        old_unit.role = "standby"
+        old_unit.lose_volatile_state()
+        self.active = new
+        new_unit.role = "active"
+        new_unit.lose_volatile_state()
+        self.routers[new].udp = await open_udp(
+            self.service_address, LISP_CONTROL_PORT, new_unit.on_datagram
+        )
+        new_unit.attach(self.routers[new].udp.sendto)
+        for backend in self.backends:
+            backend.publish_switchover(new_active=new_unit.name, previous_active=old_unit.name)
+        if self.spec.auto_recover:
+            self._spawn(new_unit.send_reregistration(None))
+        return {"active": new_unit.name, "previous": old_unit.name}
+
+    async def _housekeeping(self) -> None:
+        while True:
+            await asyncio.sleep(1.0)
+            for unit in self.units:
+                if unit.up:
+                    unit.expire()
+            try:
+                self.store.flush()
+            except OSError:
+                log.exception("cannot save the MS store")
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "map_server": MS_NAME,
+            "service_address": self.service_address,
+            "units": [
+                {
+                    "name": u.name,
+                    "role": u.role,
+                    "up": u.up,
+                    "boot_time": u.boot_time.isoformat(),
+                    "reboot_count": u.reboot_count,
+                    "registered_eids": len(u.table),
+                    "netconf": f"{r.address}:{self.spec.netconf_port}",
+                }
+                for u, r in zip(self.units, self.routers, strict=True)
+            ],
+            "configured_eids": len(self.store.eid_owner),
+        }
+
+    async def handle(self, command: str, args: dict[str, Any]) -> dict[str, Any]:
+        if command == "status":
+            return self.status()
+        if command == "reboot":
+            return await self.reboot(float(args.get("down_for", 5.0)))
+        if command == "switchover":
+            return await self.switchover()
+        raise ValueError(f"unknown command {command!r} for the map-server process")
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        for index in range(len(self.units)):
+            await self.routers[index].close()
+        self.store.flush(force=True)
+
+
+class EtrShard:
+    """A slice of the lab's ETRs."""
+
+    def __init__(self, lab_dir: Path, spec: LabSpec, first: int, count: int) -> None:
+        self.lab_dir = lab_dir
+        self.spec = spec
+        self.etrs: dict[str, VirtualEtr] = {}
+        self.routers: dict[str, Router] = {}
+        self.backends: dict[str, EtrBackend] = {}
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+        for index in range(first, min(first + count, spec.etrs_total)):
+            site, etr_no = divmod(index, spec.etrs_per_site)
+            config = etr_config(spec, site, etr_no)
+            etr = VirtualEtr(config)
+            self.etrs[config.name] = etr
+            self.routers[config.name] = Router(config.name, str(config.rloc), lab_dir, spec)
+            self.backends[config.name] = EtrBackend(etr)
+
+    async def start(self) -> None:
+        for name in self.etrs:
+            await self.start_etr(name)
+
+    async def start_etr(self, name: str) -> dict[str, Any]:
+        etr, router = self._lookup(name)
+        if etr.running:
+            return {"etr": name, "running": True}
+        await router.open_netconf(self.backends[name])
+        router.udp = await open_udp(router.address, LISP_CONTROL_PORT, etr.on_datagram)
+        etr.attach(router.udp.sendto)
+        etr.register_now()
+        # A random phase per ETR: after an MS reboot the passive refill is spread
+        # over a whole interval, as with real routers.
+        interval = self.spec.register_interval
+        self._schedule(name, random.uniform(0.0, interval))
+        return {"etr": name, "running": True}
+
+    async def stop_etr(self, name: str) -> dict[str, Any]:
+        etr, router = self._lookup(name)
+        timer = self._timers.pop(name, None)
+        if timer is not None:
+            timer.cancel()
+        etr.detach()
+        await router.close()
+        return {"etr": name, "running": False}
+
+    def _schedule(self, name: str, delay: float) -> None:
+        loop = asyncio.get_running_loop()
+        self._timers[name] = loop.call_later(delay, self._tick, name)
+
+    def _tick(self, name: str) -> None:
+        etr = self.etrs[name]
+        if etr.running:
+            etr.register_now()
+            self._schedule(name, self.spec.register_interval)
+
+    def _lookup(self, name: str) -> tuple[VirtualEtr, Router]:
+        if name not in self.etrs:
+            raise KeyError(f"no ETR named {name!r} in this process")
+        return self.etrs[name], self.routers[name]
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "etrs": {
+                name: {
+                    "running": etr.running,
+                    "rloc": str(etr.config.rloc),
+                    "registers_sent": etr.counters["map-registers-sent"],
+                    "reregistrations": etr.counters["reregistrations-triggered"],
+                }
+                for name, etr in self.etrs.items()
+            }
+        }
+
+    async def handle(self, command: str, args: dict[str, Any]) -> dict[str, Any]:
+        if command == "status":
+            return self.status()
+        if command == "stop_etr":
+            return await self.stop_etr(str(args["name"]))
+        if command == "start_etr":
+            return await self.start_etr(str(args["name"]))
+        raise ValueError(f"unknown command {command!r} for an ETR process")
+
+    async def stop(self) -> None:
+        for timer in self._timers.values():
+            timer.cancel()
+        for router in self.routers.values():
+            await router.close()
+
+
+def etr_config(spec: LabSpec, site: int, etr_no: int) -> EtrConfig:
+    name = spec.etr_name(site, etr_no)
+    return EtrConfig(
+        name=name,
+        site=spec.site_name(site),
+        site_id=site + 1,
+        rloc=spec.etr_address(spec.etr_index(site, etr_no)),
+        map_server=spec.service_address,
+        key=spec.site_key(site),
+        key_id=0,
+        algorithm=algorithm_from_name(spec.site_algorithm(site)),
+        eids=spec.site_eids(site),
+        xtr_id=xtr_id_of(name),
+        register_interval=spec.register_interval,
+        proxy_reply=spec.site_proxy_reply(site),
+    )
+
+
+async def run(lab_dir: Path, role: str, first: int, count: int) -> None:
+    spec = LabSpec.load(lab_dir)
+    shard: MsShard | EtrShard
+    if role == "ms":
+        shard, sock = MsShard(lab_dir, spec), paths.control_socket(lab_dir, "ms")
+    else:
+        shard = EtrShard(lab_dir, spec, first, count)
+        sock = paths.control_socket(lab_dir, f"etrs-{first}")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+
+    async def handler(command: str, args: dict[str, Any]) -> dict[str, Any]:
+        if command == "shutdown":
+            stop.set()
+            return {"stopping": True}
+        return await shard.handle(command, args)
+
+    await shard.start()
+    control = await serve_control(sock, handler)
+    log.info("%s ready", sock.name)
+    try:
+        await stop.wait()
+    finally:
+        control.close()
+        await shard.stop()
+        sock.unlink(missing_ok=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="lisplab-shard")
+    parser.add_argument("--dir", type=Path, required=True)
+    sub = parser.add_subparsers(dest="role", required=True)
+    sub.add_parser("ms")
+    etrs = sub.add_parser("etrs")
+    etrs.add_argument("first", type=int)
+    etrs.add_argument("count", type=int)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    asyncio.run(run(args.dir, args.role, getattr(args, "first", 0), getattr(args, "count", 0)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""The lab's topology: addresses, sites, keys and EIDs, derived from a few numbers.
+
+Everything the lab processes, the generated Ansible inventory and the EID
+inventory know about the lab comes from one :class:`LabSpec`, so they cannot
+disagree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import json
+import secrets
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
+    Eid,
+    IPAddress,
+)
+
+ETRS_PER_THIRD_OCTET = 250
+MS_NAME = "ms1"
+UNIT_NAMES = ("ms1-a", "ms1-b")
+
+
+@dataclass(frozen=True)
+class LabSpec:
+    sites: int = 20
+    etrs_per_site: int = 1
+    eids_per_site: int = 2
+    register_interval: float = 60.0
+    subnet: int = 100  # the lab lives in 127.<subnet>.0.0/16
+    netconf_port: int = 8830
+    username: str = "lab"
+    password: str = field(default_factory=lambda: secrets.token_urlsafe(12), repr=False)
+    seed: str = field(default_factory=lambda: secrets.token_hex(8), repr=False)
+    shard_size: int = 2000
+    auto_recover: bool = False
+    notify_schedule: tuple[float, ...] = (3.0, 3.0, 3.0, 3.0, 6.0, 12.0, 24.0)
+    proxy_reply_every: int = 4  # every Nth site asks the MS to proxy-reply
+
+    def __post_init__(self) -> None:
+        if self.sites < 1 or self.etrs_per_site < 1 or self.eids_per_site < 1:
+            raise ValueError("sites, etrs-per-site and eids-per-site must be at least 1")
+        if self.sites * self.eids_per_site > 65536:
+            raise ValueError("at most 65536 EIDs fit the lab's 10.0.0.0/8 plan")
+        if self.etrs_total > 250 * 250:
+            raise ValueError("at most 62500 ETRs fit one lab subnet")
+        if not 1 <= self.subnet <= 254:
+            raise ValueError("subnet must be 1..254 (the lab uses 127.<subnet>.0.0/16)")
+        if self.register_interval <= 0:
+            raise ValueError("register-interval must be positive")
+
+    @property
+    def etrs_total(self) -> int:
+        return self.sites * self.etrs_per_site
+
+    # Addresses -----------------------------------------------------------------
+    def host(self, third: int, fourth: int) -> IPAddress:
+        return ipaddress.IPv4Address(f"127.{self.subnet}.{third}.{fourth}")
+
+    @property
+    def service_address(self) -> IPAddress:
+        return self.host(0, 1)
+
+    def unit_address(self, unit: int) -> IPAddress:
+        return self.host(0, 2 + unit)
+
+    def etr_address(self, index: int) -> IPAddress:
+        return self.host(1 + index // ETRS_PER_THIRD_OCTET, 1 + index % ETRS_PER_THIRD_OCTET)
+
+    # Sites ----------------------------------------------------------------------
+    def site_name(self, site: int) -> str:
+        return f"site-{site + 1:05d}"
+
+    def etr_name(self, site: int, etr: int) -> str:
+        return f"{self.site_name(site)}-etr{etr + 1}"
+
+    def etr_index(self, site: int, etr: int) -> int:
+        return site * self.etrs_per_site + etr
+
+    def site_key(self, site: int) -> bytes:
+        # Derived from the lab's secret seed so the MS and the ETR processes agree
+        # without passing thousands of keys around.
+        return hashlib.sha256(f"{self.seed}:{site}".encode()).hexdigest()[:32].encode()
+
+    def site_algorithm(self, site: int) -> str:
+        return "hmac-sha-1" if site % 5 == 4 else "hmac-sha-256"
+
+    def site_proxy_reply(self, site: int) -> bool:
+        return self.proxy_reply_every > 0 and site % self.proxy_reply_every == 0
+
+    def site_eids(self, site: int) -> tuple[Eid, ...]:
+        eids = []
+        for n in range(self.eids_per_site):
+            index = site * self.eids_per_site + n
+            if n == 1:
+                # The second EID of a site is IPv6, so every lab exercises both families.
+                prefix = ipaddress.ip_network(f"2001:db8:{index >> 16:x}:{index & 0xFFFF:x}::/64")
+                eids.append(Eid(0, prefix))
+            else:
+                prefix = ipaddress.ip_network(f"10.{index >> 8 & 255}.{index & 255}.0/24")
+                eids.append(Eid(0, prefix))
+        return tuple(eids)
+
+    # Persistence ------------------------------------------------------------------
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["notify_schedule"] = list(self.notify_schedule)
+        return json.dumps(data, indent=2, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> LabSpec:
+        data = json.loads(text)
+        data["notify_schedule"] = tuple(data["notify_schedule"])
+        return cls(**data)
+
+    @classmethod
+    def load(cls, lab_dir: Path) -> LabSpec:
+        return cls.from_json((lab_dir / "lab.json").read_text())
+
+
+def xtr_id_of(name: str) -> bytes:
+    """A stable 128-bit xTR-ID per ETR name."""
+    return hashlib.sha256(name.encode()).digest()[:16]

@@ -1,0 +1,376 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Read and validate an EID inventory file (format: docs/eid-inventory.md).
+
+Everything wrong is collected and raised once as :class:`InventoryError`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+from collections.abc import Callable
+from typing import Any
+
+import yaml
+
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.checks import (
+    Facts,
+    Where,
+    cross_check,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.errors import (
+    InventoryError,
+    Problem,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.gc_pause import (
+    collector_paused,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.model import (
+    NETCONF_PORT,
+    EidInventory,
+    Etr,
+    MapServer,
+    MsUnit,
+    NetconfEndpoint,
+    Site,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.secret import (
+    Secret,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.yaml_nodes import (
+    NEED_VAULT,
+    VAULT_HEADER,
+    Decrypt,
+    NodeReader,
+    compose,
+    join,
+    line_of,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import (
+    ALGORITHM_NAMES,
+    Algorithm,
+    algorithm_from_name,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
+    MAX_INSTANCE_ID,
+    Eid,
+    IPNetwork,
+)
+
+# A field reader: (value node, field path) -> value, or None after noting a problem.
+Read = Callable[[yaml.Node, str], Any]
+Fields = dict[str, yaml.Node]
+
+# name -> required
+TOP_FIELDS = {"map_servers": True, "sites": True}
+MAP_SERVER_FIELDS = {"name": True, "lisp_address": True, "units": True}
+UNIT_FIELDS = {"name": True, "netconf": True}
+NETCONF_FIELDS = {"host": True, "port": False}
+SITE_FIELDS = {
+    "name": True,
+    "site_id": True,
+    "map_server": True,
+    "key_id": True,
+    "algorithm": True,
+    "key": True,
+    "etrs": True,
+    "eids": True,
+}
+ETR_FIELDS = {"name": True, "rloc": True, "netconf": False}
+EID_FIELDS = {"prefix": True, "instance_id": False}
+
+MAX_SITE_ID = (1 << 64) - 1  # 64-bit on the wire and in the IETF YANG model
+MAX_KEY_ID = 255
+# "none" exists on the wire but would let anyone register a site's EIDs.
+SITE_ALGORITHMS = sorted(name for name, alg in ALGORITHM_NAMES.items() if alg != Algorithm.NONE)
+
+
+def parse_network(text: str) -> IPNetwork:
+    """``ipaddress.ip_network(text, strict=True)``, several times faster for
+    the usual ``address/length`` form, which is what 50,000 EIDs are written in.
+    Anything the fast path does not take goes to ipaddress for the verdict."""
+    address, slash, length = text.partition("/")
+    if slash and length.isascii() and length.isdigit():
+        for family, network in (
+            (socket.AF_INET, ipaddress.IPv4Network),
+            (socket.AF_INET6, ipaddress.IPv6Network),
+        ):
+            try:
+                packed = socket.inet_pton(family, address)
+            except OSError:
+                continue
+            try:
+                return network((int.from_bytes(packed, "big"), int(length)))
+            except ValueError:
+                break
+    return ipaddress.ip_network(text, strict=True)
+
+
+def load_inventory(path: str | os.PathLike[str], decrypt: Decrypt | None = None) -> EidInventory:
+    """Read the inventory at ``path``; ``decrypt`` opens Ansible Vault values."""
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    return parse_inventory(text, os.fspath(path), decrypt)
+
+
+def parse_inventory(text: str, source: str, decrypt: Decrypt | None = None) -> EidInventory:
+    """Parse inventory text; ``source`` names it in problems (usually the path)."""
+    if text.lstrip().startswith(VAULT_HEADER):
+        text = _decrypt_file(text, source, decrypt)
+    with collector_paused():
+        return _parse(text, source, decrypt)
+
+
+def _parse(text: str, source: str, decrypt: Decrypt | None) -> EidInventory:
+    try:
+        root = compose(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        # Only the description: the parser's excerpt of the line could show a key.
+        detail = "; ".join(part for part in (exc.context, exc.problem) if part)
+        raise InventoryError([Problem(source, line, "", f"not valid YAML: {detail}")]) from None
+    except yaml.YAMLError as exc:
+        raise InventoryError(
+            [Problem(source, 0, "", f"not valid YAML: {type(exc).__name__}")]
+        ) from None
+    if root is None:
+        raise InventoryError(
+            [Problem(source, 1, "", "the file is empty; expected map_servers and sites")]
+        )
+    return _InventoryReader(source, decrypt).read(root)
+
+
+def _decrypt_file(text: str, source: str, decrypt: Decrypt | None) -> str:
+    if decrypt is None:
+        raise InventoryError(
+            [
+                Problem(
+                    source, 1, "", f"the whole file is encrypted with Ansible Vault; {NEED_VAULT}"
+                )
+            ]
+        )
+    try:
+        return decrypt(text)
+    except Exception as exc:
+        raise InventoryError(
+            [Problem(source, 1, "", f"cannot decrypt the file ({type(exc).__name__}: {exc})")]
+        ) from None
+
+
+class _InventoryReader(NodeReader):
+    """One pass over the node tree: build what is valid, note what is not,
+    and gather the facts the cross-entry checks need."""
+
+    def __init__(self, source: str, decrypt: Decrypt | None) -> None:
+        super().__init__(source, decrypt)
+        self.facts = Facts()
+
+    def read(self, root: yaml.Node) -> EidInventory:
+        top = self.mapping(root, "", TOP_FIELDS)
+        map_servers: list[MapServer | None] = []
+        sites: list[Site | None] = []
+        if top is not None:
+            map_servers = self._each(top.get("map_servers"), "map_servers", self._map_server)
+            sites = self._each(top.get("sites"), "sites", self._site)
+        self.problems += cross_check(self.source, self.facts)
+        if self.problems:
+            self.problems.sort(key=lambda p: (p.line, p.field))
+            raise InventoryError(self.problems)
+        return EidInventory(
+            tuple(ms for ms in map_servers if ms is not None),
+            tuple(site for site in sites if site is not None),
+            self.source,
+        )
+
+    def _each(self, node: yaml.Node | None, path: str, read_one: Read) -> list[Any]:
+        if node is None:
+            return []
+        items = self.sequence(node, path)
+        return [read_one(item, join(path, i)) for i, item in enumerate(items or ())]
+
+    def _map_server(self, node: yaml.Node, path: str) -> MapServer | None:
+        fields = self.mapping(node, path, MAP_SERVER_FIELDS)
+        if fields is None:
+            return None
+        name = self._name(fields, path, self.facts.map_servers)
+        address = (
+            self.address(fields["lisp_address"], join(path, "lisp_address"))
+            if "lisp_address" in fields
+            else None
+        )
+        units = self._non_empty(
+            fields, path, "units", self._unit, "a map-server needs at least one unit"
+        )
+        if name is None or address is None or units is None:
+            return None
+        return MapServer(name, address, tuple(units))
+
+    def _unit(self, node: yaml.Node, path: str) -> MsUnit | None:
+        fields = self.mapping(node, path, UNIT_FIELDS)
+        if fields is None:
+            return None
+        name = self._name(fields, path, self.facts.units)
+        netconf = (
+            self._netconf(fields["netconf"], join(path, "netconf")) if "netconf" in fields else None
+        )
+        if name is None or netconf is None:
+            return None
+        return MsUnit(name, netconf)
+
+    def _netconf(self, node: yaml.Node, path: str) -> NetconfEndpoint | None:
+        fields = self.mapping(node, path, NETCONF_FIELDS)
+        if fields is None:
+            return None
+        host = self.text(fields["host"], join(path, "host")) if "host" in fields else None
+        port: int | None = NETCONF_PORT
+        if "port" in fields:
+            port = self.integer(fields["port"], join(path, "port"), 1, 65535)
+        if host is None or port is None:
+            return None
+        return NetconfEndpoint(host.strip(), port)
+
+    def _site(self, node: yaml.Node, path: str) -> Site | None:
+        fields = self.mapping(node, path, SITE_FIELDS)
+        if fields is None:
+            return None
+        name = self._name(fields, path, self.facts.sites)
+        site_id = self._field(
+            fields, path, "site_id", lambda n, p: self.integer(n, p, 0, MAX_SITE_ID)
+        )
+        if site_id is not None:
+            self.facts.site_ids.append(
+                (site_id, Where(join(path, "site_id"), line_of(fields["site_id"])))
+            )
+        map_server = self._field(fields, path, "map_server", self.text)
+        if map_server is not None:
+            where = Where(join(path, "map_server"), line_of(fields["map_server"]))
+            self.facts.map_server_refs.append((map_server, where))
+        key_id = self._field(fields, path, "key_id", lambda n, p: self.integer(n, p, 0, MAX_KEY_ID))
+        algorithm = self._field(fields, path, "algorithm", self._algorithm)
+        key = self._field(fields, path, "key", self._key)
+        # An unnamed site still gets its EIDs checked, under a placeholder owner.
+        owner = name if name is not None else f"<{path}>"
+        etrs = self._non_empty(
+            fields,
+            path,
+            "etrs",
+            lambda n, p: self._etr(n, p, owner),
+            "a site needs at least one ETR",
+        )
+        eids = self._non_empty(
+            fields,
+            path,
+            "eids",
+            lambda n, p: self._eid(n, p, owner),
+            "a site needs at least one EID",
+        )
+        values = (name, site_id, map_server, key_id, algorithm, key)
+        if any(v is None for v in values) or etrs is None or eids is None:
+            return None
+        return Site(*values, tuple(etrs), tuple(eids))
+
+    def _non_empty(
+        self, fields: Fields, path: str, name: str, read_one: Read, when_empty: str
+    ) -> list[Any] | None:
+        """All items of a list that must have some, or None if any is bad."""
+        if name not in fields:
+            return None
+        node, where = fields[name], join(path, name)
+        items = self._each(node, where, read_one)
+        if isinstance(node, yaml.SequenceNode) and not node.value:
+            self.problem(node, where, when_empty)
+            return None
+        if not items or None in items:
+            return None
+        return items
+
+    def _etr(self, node: yaml.Node, path: str, site: str) -> Etr | None:
+        fields = self.mapping(node, path, ETR_FIELDS)
+        if fields is None:
+            return None
+        name = self._name(fields, path, self.facts.etrs)
+        rloc = self._field(fields, path, "rloc", self.address)
+        if rloc is not None:
+            self.facts.rlocs.append(
+                ((site, rloc), Where(join(path, "rloc"), line_of(fields["rloc"])))
+            )
+        netconf = None
+        if "netconf" in fields:
+            netconf = self._netconf(fields["netconf"], join(path, "netconf"))
+            if netconf is None:
+                return None
+        if name is None or rloc is None:
+            return None
+        return Etr(name, rloc, netconf)
+
+    def _eid(self, node: yaml.Node, path: str, site: str) -> Eid | None:
+        fields = self.mapping(node, path, EID_FIELDS)
+        if fields is None:
+            return None
+        instance_id: int | None = 0
+        if "instance_id" in fields:
+            instance_id = self.integer(
+                fields["instance_id"], join(path, "instance_id"), 0, MAX_INSTANCE_ID
+            )
+        prefix = self._field(fields, path, "prefix", self._prefix)
+        if prefix is None or instance_id is None:
+            return None
+        eid = Eid(instance_id, prefix)
+        self.facts.eids.append((eid, site, Where(join(path, "prefix"), line_of(fields["prefix"]))))
+        return eid
+
+    def _field(self, fields: Fields, path: str, name: str, read: Read) -> Any:
+        """Read one field if present (a missing one was already reported)."""
+        if name not in fields:
+            return None
+        return read(fields[name], join(path, name))
+
+    def _name(self, fields: Fields, path: str, registry: list[tuple[str, Where]]) -> str | None:
+        name: str | None = self._field(fields, path, "name", self.text)
+        if name is not None:
+            registry.append((name, Where(join(path, "name"), line_of(fields["name"]))))
+        return name
+
+    def _prefix(
+        self, node: yaml.Node, path: str
+    ) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+        text = self.text(node, path)
+        if text is None:
+            return None
+        try:
+            return parse_network(text.strip())
+        except ValueError:
+            pass
+        try:
+            # Say what was probably meant rather than guessing for the user.
+            loose = ipaddress.ip_network(text.strip(), strict=False)
+        except ValueError:
+            self.problem(node, path, f"{text!r} is not an IP prefix")
+        else:
+            self.problem(node, path, f"{text!r} has host bits set (did you mean {loose}?)")
+        return None
+
+    def _algorithm(self, node: yaml.Node, path: str) -> Algorithm | None:
+        text = self.text(node, path)
+        if text is None:
+            return None
+        valid = ", ".join(SITE_ALGORITHMS)
+        if text.strip().lower() == "none":
+            self.problem(
+                node, path, f"algorithm 'none' is not allowed for a site; use one of: {valid}"
+            )
+            return None
+        if text.strip().lower() not in ALGORITHM_NAMES:
+            self.problem(node, path, f"unknown algorithm {text!r}; valid: {valid}")
+            return None
+        return algorithm_from_name(text.strip().lower())
+
+    def _key(self, node: yaml.Node, path: str) -> Secret | None:
+        read = self.scalar(node, path)
+        if read is None:
+            return None
+        plaintext, ciphertext = read
+        return Secret(plaintext, vault=ciphertext)

@@ -1,0 +1,75 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""scapy layers for LISP control messages; importing this binds them to UDP 4342."""
+
+from __future__ import annotations
+
+from .addresses import (
+    AFI_IPV4,
+    AFI_IPV6,
+    AFI_LCAF,
+    AFI_NONE,
+    LCAF_INSTANCE_ID,
+    LispAddress,
+    LispAddressIPv4,
+    LispAddressIPv6,
+    LispAddressNone,
+    LispAddressUnknown,
+    LispLcafInstanceId,
+    LispLcafOther,
+)
+from .messages import (
+    AUTH_DATA_OFFSET,
+    KEY_ID_OFFSET,
+    LISP_CONTROL_PORT,
+    TYPE_ECM,
+    TYPE_MAP_NOTIFY,
+    TYPE_MAP_NOTIFY_ACK,
+    TYPE_MAP_REGISTER,
+    TYPE_MAP_REPLY,
+    TYPE_MAP_REQUEST,
+    LispControl,
+    LispEcm,
+    LispMapNotify,
+    LispMapNotifyAck,
+    LispMapRegister,
+    LispMapReply,
+    LispMapRequest,
+    LispUnknownMessage,
+)
+from .records import LispEidRecord, LispLocator, LispRequestRecord
+
+__all__ = [
+    "AFI_IPV4",
+    "AFI_IPV6",
+    "AFI_LCAF",
+    "AFI_NONE",
+    "AUTH_DATA_OFFSET",
+    "KEY_ID_OFFSET",
+    "LCAF_INSTANCE_ID",
+    "LISP_CONTROL_PORT",
+    "TYPE_ECM",
+    "TYPE_MAP_NOTIFY",
+    "TYPE_MAP_NOTIFY_ACK",
+    "TYPE_MAP_REGISTER",
+    "TYPE_MAP_REPLY",
+    "TYPE_MAP_REQUEST",
+    "LispAddress",
+    "LispAddressIPv4",
+    "LispAddressIPv6",
+    "LispAddressNone",
+    "LispAddressUnknown",
+    "LispControl",
+    "LispEcm",
+    "LispEidRecord",
+    "LispLcafInstanceId",
+    "LispLcafOther",
+    "LispLocator",
+    "LispMapNotify",
+    "LispMapNotifyAck",
+    "LispMapRegister",
+    "LispMapReply",
+    "LispMapRequest",
+    "LispRequestRecord",
+    "LispUnknownMessage",
+]

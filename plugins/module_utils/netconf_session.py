@@ -1,0 +1,144 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One small interface over the two ways this project talks NETCONF.
+
+Modules go through Ansible's persistent ``ansible.netcommon.netconf`` connection;
+the lab's own tools, the EDA source and the tests use ncclient directly. The
+platform adapters only see :class:`NetconfSession`, so the NETCONF data paths are
+read the same way everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from lxml import etree
+
+
+class NetconfFailure(RuntimeError):
+    """A NETCONF operation failed (rpc-error, lost session, bad reply)."""
+
+
+class NetconfSession(Protocol):
+    def get(self, filter_xml: str) -> etree._Element:
+        """<get> with a subtree filter (its content, see yang/filters.py); returns <data>."""
+        ...
+
+    def rpc(self, request_xml: str) -> etree._Element:
+        """Send one RPC (the element inside <rpc>); returns the <rpc-reply>."""
+        ...
+
+
+def _as_element(reply: Any) -> etree._Element:
+    if isinstance(reply, etree._Element):
+        return reply
+    if isinstance(reply, bytes | str):
+        text = reply.encode() if isinstance(reply, str) else reply
+        return etree.fromstring(
+            text, parser=etree.XMLParser(resolve_entities=False, huge_tree=True)
+        )
+    raise NetconfFailure(f"unexpected NETCONF reply type {type(reply).__name__}")
+
+
+@dataclass
+class NcclientSession:
+    """A session opened with ncclient, host key verified against a known_hosts file."""
+
+    manager: Any
+
+    @classmethod
+    def connect(
+        cls,
+        *,
+        host: str,
+        port: int,
+        username: str,
+        password: str,
+        ssh_config: str | None = None,
+        hostkey_verify: bool = True,
+        timeout: float = 30.0,
+    ) -> NcclientSession:
+        from ncclient import manager
+        from ncclient.transport.errors import AuthenticationError, SSHError
+
+        try:
+            m = manager.connect(
+                host=host,
+                port=port,
+                username=username,
+                password=password,
+                hostkey_verify=hostkey_verify,
+                ssh_config=ssh_config,
+                look_for_keys=False,
+                allow_agent=False,
+                timeout=timeout,
+                device_params={"name": "default"},
+            )
+        except AuthenticationError as exc:
+            raise NetconfFailure(f"{host}:{port}: NETCONF authentication failed") from exc
+        except SSHError as exc:
+            raise NetconfFailure(f"{host}:{port}: {exc}") from exc
+        except OSError as exc:
+            raise NetconfFailure(f"{host}:{port}: cannot connect: {exc}") from exc
+        m.timeout = timeout
+        return cls(m)
+
+    def get(self, filter_xml: str) -> etree._Element:
+        from ncclient.operations.rpc import RPCError
+
+        try:
+            reply = self.manager.get(filter=("subtree", filter_xml))
+        except RPCError as exc:
+            raise NetconfFailure(f"get failed: {exc.message or exc}") from exc
+        return _as_element(reply.data_ele if reply.data_ele is not None else reply.xml)
+
+    def rpc(self, request_xml: str) -> etree._Element:
+        from ncclient.operations.rpc import RPCError
+
+        try:
+            reply = self.manager.dispatch(etree.fromstring(request_xml))
+        except RPCError as exc:
+            raise NetconfFailure(f"rpc failed: {exc.message or exc}") from exc
+        return _as_element(reply.xml)
+
+    def close(self) -> None:
+        try:
+            self.manager.close_session()
+        except Exception:  # the peer may already be gone (that is often why we close)
+            pass
+
+    def __enter__(self) -> NcclientSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@dataclass
+class AnsibleSession:
+    """A session through Ansible's persistent netconf connection."""
+
+    connection: Any  # ansible.netcommon NetconfConnection
+
+    @classmethod
+    def for_module(cls, module: Any) -> AnsibleSession:
+        from ansible_collections.ansible.netcommon.plugins.module_utils.network.common.netconf import (  # noqa: E501
+            NetconfConnection,
+        )
+
+        return cls(NetconfConnection(module._socket_path))
+
+    def _call(self, what: str, func: Any, *args: Any, **kwargs: Any) -> etree._Element:
+        from ansible.module_utils.connection import ConnectionError as AnsibleConnectionError
+
+        try:
+            return _as_element(func(*args, **kwargs))
+        except AnsibleConnectionError as exc:
+            raise NetconfFailure(f"{what} failed: {exc}") from exc
+
+    def get(self, filter_xml: str) -> etree._Element:
+        return self._call("get", self.connection.get, filter=["subtree", filter_xml])
+
+    def rpc(self, request_xml: str) -> etree._Element:
+        return self._call("rpc", self.connection.dispatch, rpc_command=request_xml)

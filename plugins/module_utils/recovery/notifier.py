@@ -1,0 +1,200 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Send re-registration notifications (unsolicited Map-Notify) and wait for acks.
+
+One engine for both senders: the virtual Map-Server (MS-native recovery) and the
+controller (``reregister`` with ``method: lisp``). It does no socket I/O itself:
+the owner passes a ``send`` callable and feeds every Map-Notify-Ack it receives
+to :meth:`Notifier.on_ack`, because the MS must share its one UDP socket on the
+service address with Map-Register traffic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import verify
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.codec import (
+    MapNotifyMessage,
+    encode_map_notify,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
+    Eid,
+    IPAddress,
+    Mapping,
+    Rloc,
+)
+
+LISP_CONTROL_PORT = 4342
+
+# RFC 9301 section 5.7: an unsolicited Map-Notify is retransmitted until acked,
+# up to 3 times at 3 s, then 3 more with doubling backoff. Each number is how long
+# to wait for the ack after one transmission, so there are as many sends as waits.
+RFC_RETRANSMIT_SCHEDULE: tuple[float, ...] = (3.0, 3.0, 3.0, 3.0, 6.0, 12.0, 24.0)
+
+
+@dataclass(frozen=True)
+class NotifyTarget:
+    """One ETR to notify, with everything needed to build and check the message."""
+
+    site: str
+    etr: str
+    rloc: IPAddress
+    records: tuple[Mapping, ...]
+    key: bytes = field(repr=False)
+    key_id: int
+    algorithm: int
+    port: int = LISP_CONTROL_PORT
+
+
+@dataclass
+class NotifyResult:
+    site: str
+    etr: str
+    rloc: str
+    acked: bool = False
+    retries: int = 0
+    error: str | None = None
+    ack_after: float | None = None  # seconds from first send to the ack
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "site": self.site,
+            "etr": self.etr,
+            "rloc": self.rloc,
+            "acked": self.acked,
+            "retries": self.retries,
+            "error": self.error,
+            "ack_after": None if self.ack_after is None else round(self.ack_after, 4),
+        }
+
+
+@dataclass
+class _Pending:
+    target: NotifyTarget
+    nonce: int
+    message: bytes
+    result: NotifyResult
+    first_sent: float = 0.0
+    acked: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+def site_targets(
+    site: str,
+    *,
+    key: bytes,
+    key_id: int,
+    algorithm: int,
+    eids: Sequence[Eid],
+    etrs: Sequence[tuple[str, IPAddress]],
+) -> list[NotifyTarget]:
+    """One notification per ETR of a site; each carries all the site's EID-records
+    with all its ETRs' RLOCs, so the ETR can check it is about its own site."""
+    rlocs = tuple(Rloc(rloc) for _, rloc in etrs)
+    records = tuple(Mapping(eid, rlocs) for eid in eids)
+    return [
+        NotifyTarget(
+            site=site,
+            etr=name,
+            rloc=rloc,
+            records=records,
+            key=key,
+            key_id=key_id,
+            algorithm=algorithm,
+        )
+        for name, rloc in etrs
+    ]
+
+
+Sender = Callable[[bytes, tuple[str, int]], None]
+
+
+class Notifier:
+    """Retransmit-until-acked delivery of authenticated Map-Notify messages."""
+
+    def __init__(
+        self,
+        send: Sender,
+        next_nonce: Callable[[], int],
+        *,
+        schedule: Sequence[float] = RFC_RETRANSMIT_SCHEDULE,
+        pace_per_second: float = 20000.0,
+    ) -> None:
+        self._send = send
+        self._next_nonce = next_nonce
+        self._schedule = tuple(schedule)
+        self._pace = max(pace_per_second, 1.0)
+        self._pending: dict[int, _Pending] = {}
+
+    @property
+    def outstanding(self) -> int:
+        return len(self._pending)
+
+    def on_ack(self, message: MapNotifyMessage, raw: bytes) -> bool:
+        """Feed a received Map-Notify-Ack; True when it completed one of ours.
+
+        An ack counts only when its nonce is one we sent and it authenticates with
+        that target's key: a forged or stray ack must not stop retransmission.
+        """
+        pending = self._pending.get(message.nonce)
+        if pending is None or not message.is_ack:
+            return False
+        if not verify(raw, pending.target.key, pending.target.algorithm):
+            return False
+        if not pending.acked.is_set():
+            pending.result.acked = True
+            pending.result.ack_after = time.monotonic() - pending.first_sent
+            pending.acked.set()
+        return True
+
+    async def notify(self, targets: Iterable[NotifyTarget]) -> list[NotifyResult]:
+        """Notify every target; return one result per target, in order."""
+        batch = [self._prepare(t) for t in targets]
+        tasks = []
+        gap = 1.0 / self._pace
+        for index, pending in enumerate(batch):
+            tasks.append(asyncio.ensure_future(self._deliver(pending)))
+            # Pacing keeps a burst of thousands of notifications from overrunning
+            # the receivers' socket buffers; yield every so often so acks are read.
+            if index % 64 == 63:
+                await asyncio.sleep(gap * 64)
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            for pending in batch:
+                self._pending.pop(pending.nonce, None)
+        return [p.result for p in batch]
+
+    def _prepare(self, target: NotifyTarget) -> _Pending:
+        nonce = self._next_nonce()
+        message = encode_map_notify(
+            target.records,
+            key=target.key,
+            key_id=target.key_id,
+            algorithm=target.algorithm,
+            nonce=nonce,
+        )
+        result = NotifyResult(site=target.site, etr=target.etr, rloc=str(target.rloc))
+        pending = _Pending(target=target, nonce=nonce, message=message, result=result)
+        self._pending[nonce] = pending
+        return pending
+
+    async def _deliver(self, pending: _Pending) -> None:
+        address = (str(pending.target.rloc), pending.target.port)
+        pending.first_sent = time.monotonic()
+        for attempt, wait in enumerate(self._schedule):
+            pending.result.retries = attempt
+            try:
+                self._send(pending.message, address)
+            except OSError as exc:
+                pending.result.error = f"send failed: {exc.strerror or exc}"
+                return
+            try:
+                await asyncio.wait_for(pending.acked.wait(), timeout=wait)
+                return
+            except TimeoutError:
+                continue
+        pending.result.error = f"no Map-Notify-Ack after {len(self._schedule)} sends"

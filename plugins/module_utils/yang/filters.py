@@ -1,0 +1,78 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The NETCONF subtree filters (RFC 6241 section 6) the modules send.
+
+They are returned as XML text, not elements: a module hands them to the
+netconf connection plugin through Ansible's JSON socket, which carries
+strings only. ``etree.fromstring`` turns one into an element when needed.
+Each filter is built to select exactly what the matching parser reads.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.namespaces import (
+    ETR,
+    LISP,
+    LMR,
+    MS,
+    RT,
+)
+
+_UNIT_LEAVES = (
+    "unit-name",
+    "ha-role",
+    "service-address",
+    "boot-time",
+    "reboot-count",
+    "expected-eids",
+    "registered-eids",
+    "counters",
+)
+
+
+def _lisp(inner: str) -> str:
+    return (
+        f'<routing xmlns="{RT}"><control-plane-protocols><control-plane-protocol>'
+        # The list keys: a reply without them is not valid instance data, and
+        # the lisp container's when-condition needs the type.
+        "<type/><name/>"
+        f'<lisp xmlns="{LISP}">{inner}</lisp>'
+        "</control-plane-protocol></control-plane-protocols></routing>"
+    )
+
+
+def _map_server(inner: str) -> str:
+    return _lisp(f'<map-server xmlns="{MS}">{inner}</map-server>')
+
+
+def ms_full_filter() -> str:
+    """Everything the Map-Server serves (``parse_ms`` gets a whole snapshot)."""
+    return _lisp(f'<map-server xmlns="{MS}"/>')
+
+
+def ms_registrations_filter() -> str:
+    """The registration table and configured EIDs (map-server/vpns).
+
+    ``parse_ms`` then returns registrations only; sites, stored, counters
+    are empty and unit is None.
+    """
+    return _map_server("<vpns/>")
+
+
+def ms_unit_filter() -> str:
+    """Unit info, counters and summary: cheap, for polling during a reboot.
+
+    Read with ``parse_ms`` (unit, counters) and ``parse_ms_summary``.
+    """
+    leaves = "".join(f"<{name}/>" for name in _UNIT_LEAVES)
+    return _map_server(f'<summary/><ms-recovery xmlns="{LMR}">{leaves}</ms-recovery>')
+
+
+def ms_stored_sites_filter() -> str:
+    """The prestored basic routing info of every site (``parse_ms(...).stored``)."""
+    return _map_server(f'<ms-recovery xmlns="{LMR}"><stored-sites/></ms-recovery>')
+
+
+def etr_filter() -> str:
+    """Everything an ETR serves (``parse_etr``)."""
+    return _lisp(f'<etr xmlns="{ETR}"/>')

@@ -1,0 +1,143 @@
+"""Map-Server state: render -> validate -> parse, full and filtered."""
+
+from __future__ import annotations
+
+import copy
+import ipaddress
+from datetime import UTC, datetime
+
+import pytest
+from lxml import etree
+
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.filters import (
+    ms_full_filter,
+    ms_registrations_filter,
+    ms_stored_sites_filter,
+    ms_unit_filter,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import (
+    MsSnapshot,
+    MsUnitInfo,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_xml import (
+    parse_ms,
+    parse_ms_summary,
+    render_ms,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.namespaces import T
+from ansible_collections.lispnet.ms_recovery.tests.support.subtree import (
+    apply_subtree_filter,
+)
+from tests.support.yang_validate import YangValidationError, validate_data
+
+BOOT = datetime(2025, 3, 2, 8, 30, tzinfo=UTC)
+
+
+def _via_wire(data: etree._Element) -> etree._Element:
+    # What a module really gets: the serialised reply parsed again.
+    return etree.fromstring(etree.tostring(data), parser=etree.XMLParser(huge_tree=True))
+
+
+def test_realistic_snapshot_validates(ms_snapshot: MsSnapshot) -> None:
+    validate_data(render_ms(ms_snapshot))
+
+
+def test_round_trip_equals_snapshot(ms_snapshot: MsSnapshot) -> None:
+    assert parse_ms(_via_wire(render_ms(ms_snapshot))) == ms_snapshot
+
+
+def test_empty_table_validates_and_round_trips() -> None:
+    unit = MsUnitInfo("ms-2", "standby", ipaddress.ip_address("2001:db8::100"), BOOT, 0)
+    empty = MsSnapshot(unit)
+    data = render_ms(empty)
+    validate_data(data)
+    assert parse_ms(_via_wire(data)) == empty
+
+
+def test_summary_counts(ms_snapshot: MsSnapshot) -> None:
+    summary = parse_ms_summary(render_ms(ms_snapshot))
+    assert summary is not None
+    assert (summary.configured_sites, summary.registered_sites) == (2, 2)
+    assert summary.per_af["ipv4-prefix"].configured_eids == 2
+    assert summary.per_af["ipv4-prefix"].registered_eids == 3
+    assert summary.per_af["ipv6-prefix"].registered_eids == 1
+    assert (summary.expected_eids, summary.registered_eids) == (3, 4)
+
+
+def test_registrations_filter_gives_registrations_only(ms_snapshot: MsSnapshot) -> None:
+    data = render_ms(ms_snapshot)
+    part = apply_subtree_filter(data, ms_registrations_filter())
+    validate_data(part)
+    parsed = parse_ms(_via_wire(part))
+    assert parsed.registrations == ms_snapshot.registrations
+    assert (parsed.unit, parsed.sites, parsed.stored, parsed.counters) == (None, (), (), {})
+
+
+def test_unit_filter_is_cheap_and_complete(ms_snapshot: MsSnapshot) -> None:
+    data = render_ms(ms_snapshot)
+    part = apply_subtree_filter(data, ms_unit_filter())
+    validate_data(part)
+    assert part.find(f".//{T.vpns}") is None and part.find(f".//{T.stored_sites}") is None
+    parsed = parse_ms(part)
+    assert parsed.unit == ms_snapshot.unit
+    assert parsed.counters == ms_snapshot.counters
+    assert parsed.registrations == () and parsed.stored == ()
+    assert parse_ms_summary(part) == parse_ms_summary(data)
+
+
+def test_stored_sites_filter(ms_snapshot: MsSnapshot) -> None:
+    part = apply_subtree_filter(render_ms(ms_snapshot), ms_stored_sites_filter())
+    validate_data(part)
+    parsed = parse_ms(part)
+    assert parsed.stored == ms_snapshot.stored
+    assert parsed.unit is None and parsed.registrations == ()
+
+
+def test_full_filter_keeps_everything(ms_snapshot: MsSnapshot) -> None:
+    part = apply_subtree_filter(render_ms(ms_snapshot), ms_full_filter())
+    assert parse_ms(part) == ms_snapshot
+
+
+def test_reply_without_map_server_is_empty() -> None:
+    data = etree.Element(T.data)
+    assert parse_ms(data) == MsSnapshot(unit=None)
+    assert parse_ms_summary(data) is None
+
+
+def test_parse_accepts_rpc_reply_wrapper(ms_snapshot: MsSnapshot) -> None:
+    reply = etree.Element(T.rpc_reply)
+    reply.append(render_ms(ms_snapshot))
+    assert parse_ms(reply) == ms_snapshot
+
+
+def test_bad_ha_role_fails_validation(ms_snapshot: MsSnapshot) -> None:
+    data = render_ms(ms_snapshot)
+    data.find(f".//{T.ha_role}").text = "primary"
+    with pytest.raises(YangValidationError, match=r"ha-role|primary|invalid"):
+        validate_data(data)
+
+
+def test_bad_prefix_fails_validation(ms_snapshot: MsSnapshot) -> None:
+    data = copy.deepcopy(render_ms(ms_snapshot))
+    data.find(f".//{T.ipv4_prefix}").text = "10.1.0.0/33"
+    with pytest.raises(YangValidationError):
+        validate_data(data)
+
+
+def test_render_refuses_bad_ha_role(ms_snapshot: MsSnapshot) -> None:
+    bad = MsSnapshot(MsUnitInfo("ms", "primary", ipaddress.ip_address("192.0.2.1"), BOOT, 0))
+    with pytest.raises(ValueError, match="ha-role"):
+        render_ms(bad)
+
+
+def test_unknown_counter_is_refused(ms_snapshot: MsSnapshot) -> None:
+    with pytest.raises(ValueError, match="unknown counters"):
+        render_ms(MsSnapshot(ms_snapshot.unit, counters={"bogus": 1}))
+
+
+def test_record_missing_source_is_reported(ms_snapshot: MsSnapshot) -> None:
+    data = render_ms(ms_snapshot)
+    source = data.find(f".//{T.source}")
+    source.getparent().remove(source)
+    with pytest.raises(ValueError, match="registration-source"):
+        parse_ms(data)
