@@ -18,6 +18,13 @@ from typing import Any, TypeVar
 
 import asyncssh
 import pytest
+from lxml import etree
+from ncclient import manager
+from ncclient.devices.default import DefaultDeviceHandler
+from ncclient.operations import RPCError
+from ncclient.transport.errors import AuthenticationError, SSHUnknownHostError, TransportError
+from ncclient.transport.session import NetconfBase
+
 from ansible_collections.lispnet.ms_recovery.lab.netconf import (
     NetconfServer,
     NotificationHub,
@@ -28,12 +35,6 @@ from ansible_collections.lispnet.ms_recovery.lab.netconf import (
     load_or_create_host_key,
     start_netconf_server,
 )
-from lxml import etree
-from ncclient import manager
-from ncclient.devices.default import DefaultDeviceHandler
-from ncclient.operations import RPCError
-from ncclient.transport.errors import AuthenticationError, SSHUnknownHostError, TransportError
-from ncclient.transport.session import NetconfBase
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from ansible_collections.lispnet.ms_recovery.lab.netconf import RpcError, iter_edits
 from lxml import etree
+
+from ansible_collections.lispnet.ms_recovery.lab.netconf import RpcError, iter_edits
 
 NC = "urn:ietf:params:xml:ns:netconf:base:1.0"
 X = "urn:x"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from ansible_collections.lispnet.ms_recovery.lab.netconf.framing import (
     EOM,
     FrameDecoder,

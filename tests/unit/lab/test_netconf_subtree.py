@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from lxml import etree
+
 from ansible_collections.lispnet.ms_recovery.lab.netconf.subtree import (
     apply_subtree_filter,
     matches,
 )
-from lxml import etree
 
 T = "http://example.com/schema/1.2/config"
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import paramiko
 import pytest
+from lxml import etree
+
 from ansible_collections.lispnet.ms_recovery.lab.netconf import (
     NotificationHub,
     RpcError,
@@ -18,7 +20,6 @@ from ansible_collections.lispnet.ms_recovery.lab.netconf import (
 from ansible_collections.lispnet.ms_recovery.lab.netconf.errors import info_element
 from ansible_collections.lispnet.ms_recovery.lab.netconf.notifications import event_time
 from ansible_collections.lispnet.ms_recovery.lab.netconf.session import build_hello, parse_message
-from lxml import etree
 
 NC = "urn:ietf:params:xml:ns:netconf:base:1.0"
 

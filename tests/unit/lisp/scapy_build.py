@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from scapy.packet import Packet
+
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.layers import (
     LispAddressIPv4,
     LispAddressIPv6,
@@ -23,7 +25,6 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
     IPAddress,
     Mapping,
 )
-from scapy.packet import Packet
 
 
 def plain(address: IPAddress) -> Packet:

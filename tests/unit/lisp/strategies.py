@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import ipaddress
 
+from hypothesis import strategies as st
+
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
     MAX_INSTANCE_ID,
     Eid,
@@ -12,7 +14,6 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
     Mapping,
     Rloc,
 )
-from hypothesis import strategies as st
 
 u8 = st.integers(0, 255)
 

@@ -6,6 +6,7 @@ import hmac
 import struct
 
 import pytest
+
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp import auth
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import (
     AUTH_DATA_OFFSET,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
+
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import (
     Algorithm,
     verify,

@@ -3,6 +3,11 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scapy.layers.inet import IP, UDP
+from scapy.layers.inet6 import IPv6
+
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import (
     Algorithm,
     verify,
@@ -47,10 +52,6 @@ from ansible_collections.lispnet.ms_recovery.tests.unit.lisp.strategies import (
     site_ids,
     xtr_ids,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from scapy.layers.inet import IP, UDP
-from scapy.layers.inet6 import IPv6
 
 PROPERTY = settings(max_examples=200, deadline=None)
 algorithms = st.sampled_from([Algorithm.NONE, Algorithm.HMAC_SHA_1, Algorithm.HMAC_SHA_256])

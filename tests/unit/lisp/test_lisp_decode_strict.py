@@ -8,6 +8,9 @@ import ipaddress
 import struct
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import Algorithm
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.codec import (
     MalformedMessage,
@@ -26,8 +29,6 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
     Mapping,
     Rloc,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 ip = ipaddress.ip_address
 RECORD = Mapping(Eid.parse("10.1.0.0/24"), (Rloc.of("127.0.0.2"),))

@@ -6,6 +6,10 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
+from scapy.layers.inet import IP, UDP
+from scapy.layers.inet6 import IPv6
+from scapy.packet import Packet, Padding, Raw
+
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import Algorithm
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.codec import (
     decode,
@@ -35,9 +39,6 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
     Rloc,
 )
 from ansible_collections.lispnet.ms_recovery.tests.unit.lisp import scapy_build
-from scapy.layers.inet import IP, UDP
-from scapy.layers.inet6 import IPv6
-from scapy.packet import Packet, Padding, Raw
 
 ip = ipaddress.ip_address
 RECORDS = (

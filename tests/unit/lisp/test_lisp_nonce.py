@@ -5,6 +5,7 @@ import itertools
 import time
 
 import pytest
+
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp import nonce
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.nonce import (
     MonotonicNonce,

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import (
     AUTH_DATA_OFFSET,
     Algorithm,
