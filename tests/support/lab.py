@@ -1,0 +1,90 @@
+"""A real virtual lab for integration tests: processes, sockets, NETCONF."""
+
+from __future__ import annotations
+
+import random
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ansible_collections.lispnet.ms_recovery.lab import paths
+from ansible_collections.lispnet.ms_recovery.lab.control import call
+from ansible_collections.lispnet.ms_recovery.lab.processes import start_lab, stop_lab
+from ansible_collections.lispnet.ms_recovery.lab.topology import LabSpec
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
+    NcclientSession,
+)
+
+
+def free_subnet() -> int:
+    """A 127.X.0.0/16 nobody is using (tests and a user's lab may run at once)."""
+    candidates = list(range(150, 250))
+    random.shuffle(candidates)
+    for subnet in candidates:
+        probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            probe.bind((f"127.{subnet}.0.1", 4342))
+        except OSError:
+            continue
+        finally:
+            probe.close()
+        return subnet
+    raise RuntimeError("no free 127.X subnet for a test lab")
+
+
+@dataclass
+class Lab:
+    spec: LabSpec
+    dir: Path
+
+    @property
+    def inventory(self) -> Path:
+        return paths.ansible_inventory(self.dir)
+
+    @property
+    def eids(self) -> Path:
+        return paths.eid_inventory(self.dir)
+
+    def control(self, command: str, process: str = "ms", **args: Any) -> dict[str, Any]:
+        return call(paths.control_socket(self.dir, process), command, **args)
+
+    def etr_process_of(self, etr_index: int) -> str:
+        return f"etrs-{etr_index // self.spec.shard_size * self.spec.shard_size}"
+
+    def ms_session(self, unit: int = 0) -> NcclientSession:
+        return NcclientSession.connect(
+            host=str(self.spec.unit_address(unit)),
+            port=self.spec.netconf_port,
+            username=self.spec.username,
+            password=self.spec.password,
+            ssh_config=str(paths.ssh_config(self.dir)),
+        )
+
+    def etr_session(self, etr_index: int) -> NcclientSession:
+        return NcclientSession.connect(
+            host=str(self.spec.etr_address(etr_index)),
+            port=self.spec.netconf_port,
+            username=self.spec.username,
+            password=self.spec.password,
+            ssh_config=str(paths.ssh_config(self.dir)),
+        )
+
+    def ansible_vars(self) -> dict[str, Any]:
+        return yaml.safe_load(self.inventory.read_text())["all"]["vars"]
+
+
+@contextmanager
+def running_lab(lab_dir: Path, **spec_args: Any) -> Iterator[Lab]:
+    spec_args.setdefault("subnet", free_subnet())
+    spec_args.setdefault("sites", 5)
+    spec = LabSpec(**spec_args)
+    start_lab(spec, lab_dir)
+    try:
+        yield Lab(spec, lab_dir.resolve())
+    finally:
+        stop_lab(lab_dir)
