@@ -147,12 +147,17 @@ def start_lab(
     try:
         pids["ms"] = _spawn(lab_dir, "ms", ["ms"])
         atomic_write_text(paths.pids(lab_dir), json.dumps(pids))
+        # ETRs register the moment they start: the MS must be listening by then, or
+        # the first registrations are lost until each ETR's next periodic one.
+        _wait_ready(lab_dir, {"ms": pids["ms"]}, timeout=60, progress=progress)
+        etr_pids = {}
         for first in range(0, spec.etrs_total, spec.shard_size):
             name = f"etrs-{first}"
-            pids[name] = _spawn(lab_dir, name, ["etrs", str(first), str(spec.shard_size)])
+            etr_pids[name] = _spawn(lab_dir, name, ["etrs", str(first), str(spec.shard_size)])
+            pids[name] = etr_pids[name]
             atomic_write_text(paths.pids(lab_dir), json.dumps(pids))
         progress(f"started {len(pids)} lab process(es); waiting for them")
-        _wait_ready(lab_dir, pids, timeout=60 + spec.etrs_total / 100, progress=progress)
+        _wait_ready(lab_dir, etr_pids, timeout=60 + spec.etrs_total / 100, progress=progress)
         status = call(paths.control_socket(lab_dir, "ms"), "status")
         if wait_registered_eids:
             status = wait_registered(lab_dir, timeout=30 + spec.etrs_total / 200)

@@ -34,6 +34,10 @@ MS_COUNTERS: tuple[str, ...] = (
     "notify-retransmits",
     "notify-acks-received",
     "registrations-expired",
+    "unexpected-acks",
+    "eids-refused",
+    "ignored",
+    "send-errors",
 )
 
 ETR_COUNTERS: tuple[str, ...] = (
@@ -45,6 +49,12 @@ ETR_COUNTERS: tuple[str, ...] = (
     "reregistrations-triggered",
     "map-requests-answered",
     "malformed",
+    "register-acks",
+    "notify-foreign-eids",
+    "notify-retransmissions",
+    "map-requests-unknown",
+    "ignored",
+    "send-errors",
 )
 
 HA_ROLES = ("active", "standby")
