@@ -115,23 +115,28 @@ def ansible_inventory(spec: LabSpec, lab_dir: Path) -> dict[str, Any]:
                 "ansible_host": str(spec.etr_address(spec.etr_index(site, n))),
                 "lisp_site": spec.site_name(site),
             }
+    # Connection settings go on the router groups, not on `all`: Ansible applies
+    # `all` vars to the implicit localhost too, which would break delegate_to.
+    connection = {
+        "ansible_connection": "ansible.netcommon.netconf",
+        "ansible_network_os": NETWORK_OS,
+        "ansible_port": spec.netconf_port,
+        "ansible_user": spec.username,
+        "ansible_password": spec.password,
+        "ansible_netconf_ssh_config": str(paths.ssh_config(lab_dir)),
+    }
     return {
         "all": {
             "vars": {
-                "ansible_connection": "ansible.netcommon.netconf",
-                "ansible_network_os": NETWORK_OS,
-                "ansible_port": spec.netconf_port,
-                "ansible_user": spec.username,
-                "ansible_password": spec.password,
-                "ansible_netconf_ssh_config": str(paths.ssh_config(lab_dir)),
                 "ansible_python_interpreter": "{{ ansible_playbook_python }}",
                 "lisp_known_hosts": str(paths.known_hosts(lab_dir)),
                 "lisp_eid_inventory": str(paths.eid_inventory(lab_dir)),
                 "lisp_lab_dir": str(lab_dir),
+                "lisp_register_interval": spec.register_interval,
             },
             "children": {
-                "map_servers": {"hosts": units},
-                "etrs": {"hosts": etrs},
+                "map_servers": {"hosts": units, "vars": connection},
+                "etrs": {"hosts": etrs, "vars": connection},
             },
         }
     }

@@ -75,7 +75,9 @@ class Lab:
         )
 
     def ansible_vars(self) -> dict[str, Any]:
-        return yaml.safe_load(self.inventory.read_text())["all"]["vars"]
+        """The variables a map-server host gets from the lab inventory."""
+        top = yaml.safe_load(self.inventory.read_text())["all"]
+        return {**top["vars"], **top["children"]["map_servers"]["vars"]}
 
 
 @contextmanager
