@@ -26,6 +26,8 @@ $(STAMP): requirements.txt requirements-dev.txt scripts/link-collection.sh
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pyang --strict -p yang -p $(VENV)/share/yang/modules/ietf yang/*.yang
+	$(VENV)/bin/ansible-lint -q playbooks roles
 
 unit: $(STAMP)
 	$(PY) -m pytest tests/unit -q

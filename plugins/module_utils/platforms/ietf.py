@@ -1,0 +1,91 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The IETF LISP YANG models plus the lispnet-ms-recovery augment.
+
+This is what the project's virtual routers speak. It only composes the
+filters, parsers and RPC builders of ``yang/``, the single place that knows
+those data paths, and turns parse errors into :class:`NetconfFailure`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from lxml import etree
+
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
+    NetconfFailure,
+    NetconfSession,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang import filters
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.etr_xml import parse_etr
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import (
+    EtrSnapshot,
+    MsSnapshot,
+    MsSummary,
+    RegistrationRecord,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_xml import (
+    parse_ms,
+    parse_ms_summary,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.rpcs import (
+    ReregistrationResult,
+    parse_reregister_now_reply,
+    parse_send_reregistration_reply,
+    reregister_now_rpc,
+    send_reregistration_rpc,
+)
+
+_R = TypeVar("_R")
+
+
+def _parsed(what: str, parse: Callable[[etree._Element], _R], element: etree._Element) -> _R:
+    # A reply the parser rejects (rpc-error, missing leaf, bad value) is a
+    # NETCONF failure for the caller: it cannot tell it apart from a bad session.
+    try:
+        return parse(element)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise NetconfFailure(f"{what}: cannot read the reply: {exc}") from exc
+
+
+class IetfPlatform:
+    """ietf-lisp / ietf-lisp-mapserver / ietf-lisp-etr + lispnet-ms-recovery."""
+
+    name = "ietf"
+
+    def read_ms(self, session: NetconfSession) -> MsSnapshot:
+        return _parsed("map-server", parse_ms, session.get(filters.ms_full_filter()))
+
+    def read_ms_unit(self, session: NetconfSession) -> MsSnapshot:
+        return self.read_ms_unit_summary(session)[0]
+
+    def read_ms_unit_summary(self, session: NetconfSession) -> tuple[MsSnapshot, MsSummary | None]:
+        data = session.get(filters.ms_unit_filter())
+        return (
+            _parsed("map-server unit", parse_ms, data),
+            _parsed("map-server summary", parse_ms_summary, data),
+        )
+
+    def read_registrations(self, session: NetconfSession) -> tuple[RegistrationRecord, ...]:
+        data = session.get(filters.ms_registrations_filter())
+        return _parsed("map-server registrations", parse_ms, data).registrations
+
+    def send_reregistration(
+        self,
+        session: NetconfSession,
+        sites: Sequence[str],
+        wait_for_acks: bool,
+        timeout: int,
+    ) -> ReregistrationResult:
+        request = etree.tostring(send_reregistration_rpc(sites, wait_for_acks, timeout))
+        reply = session.rpc(request.decode("utf-8"))
+        return _parsed("send-reregistration", parse_send_reregistration_reply, reply)
+
+    def read_etr(self, session: NetconfSession) -> EtrSnapshot | None:
+        return _parsed("etr", parse_etr, session.get(filters.etr_filter()))
+
+    def etr_reregister_now(self, session: NetconfSession) -> int:
+        reply = session.rpc(etree.tostring(reregister_now_rpc()).decode("utf-8"))
+        return _parsed("reregister-now", parse_reregister_now_reply, reply)

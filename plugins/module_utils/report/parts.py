@@ -1,0 +1,261 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The four result parts a report is built from, read from the other modules' returns.
+
+Only the documented keys are read; anything else in a result (``invocation``,
+``changed``, keys of a later version) is ignored, never carried into a report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.report.fields import (
+    ReportInputError,
+    clean_text,
+    get_bool,
+    get_float,
+    get_int,
+    get_list,
+    get_mapping,
+    get_str,
+    get_str_list,
+    to_float,
+    to_int,
+)
+
+MS_EVENTS = ("none", "first_seen", "reboot", "switchover")
+MAP_REQUEST_STATUSES = ("ok", "negative", "rloc_mismatch", "timeout")
+REGISTRATION_COUNTS = ("expected", "registered", "missing", "unexpected", "rloc_mismatch", "stale")
+
+
+@dataclass(frozen=True)
+class MsStatePart:
+    event: str
+    unit_name: str | None
+    role: str | None
+    boot_time: str | None
+    reboot_count: int | None
+    active: str | None
+    expected: int | None
+    registered: int | None
+    missing: int | None
+
+
+@dataclass(frozen=True)
+class EtrOutcome:
+    etr: str
+    rloc: str | None
+    acked: bool
+    retries: int
+    error: str | None
+
+
+@dataclass(frozen=True)
+class SiteEntry:
+    site: str
+    etrs: tuple[EtrOutcome, ...]
+    recovered: bool
+
+
+@dataclass(frozen=True)
+class ReregisterPart:
+    method: str | None
+    sent: int | None
+    acked: int | None
+    targeted_sites: int | None
+    failed_sites: tuple[str, ...]
+    unreachable_etrs: tuple[str, ...]
+    complete: bool
+    expected: int | None
+    registered: int | None
+    missing: tuple[str, ...]
+    elapsed: float | None
+    progress: tuple[tuple[float, int], ...]
+    sites: tuple[SiteEntry, ...]
+
+
+@dataclass(frozen=True)
+class RegistrationsPart:
+    complete: bool
+    counts: dict[str, int]
+    missing: tuple[str, ...]
+    unexpected: tuple[str, ...]
+    rloc_mismatch: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MapRequestResult:
+    eid: str
+    site: str | None
+    status: str
+    rlocs: tuple[str, ...]
+    expected_rlocs: tuple[str, ...]
+    latency_ms: float | None
+
+
+@dataclass(frozen=True)
+class MapRequestPart:
+    results: tuple[MapRequestResult, ...]
+    counts: dict[str, int]
+
+    @property
+    def failures(self) -> tuple[MapRequestResult, ...]:
+        return tuple(r for r in self.results if r.status != "ok")
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def ok(self) -> bool:
+        """Judged on the counts: a caller may have trimmed the result list."""
+        return self.total > 0 and self.total == self.counts["ok"]
+
+
+def _scalar_text(value: Any) -> str | None:
+    """``active`` may be a flag (this unit is active) or the active unit's name."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return clean_text(value)
+
+
+def _count(data: Mapping[str, Any], key: str, path: str) -> int | None:
+    """A count, or the length when a module returned the list itself."""
+    value = data.get(key)
+    if isinstance(value, list | tuple):
+        return len(value)
+    return get_int(data, key, path)
+
+
+def parse_ms_state(data: Mapping[str, Any]) -> MsStatePart:
+    path = "ms_state"
+    event = get_str(data, "event", path) or "none"
+    if event not in MS_EVENTS:
+        raise ReportInputError(
+            f"{path}.event: expected one of {', '.join(MS_EVENTS)}, got {event!r}"
+        )
+    unit = get_mapping(data, "unit", path) or {}
+    return MsStatePart(
+        event=event,
+        unit_name=get_str(unit, "name", f"{path}.unit"),
+        role=get_str(unit, "role", f"{path}.unit"),
+        boot_time=get_str(unit, "boot_time", f"{path}.unit"),
+        reboot_count=get_int(unit, "reboot_count", f"{path}.unit"),
+        active=_scalar_text(data.get("active")),
+        expected=_count(data, "expected", path),
+        registered=_count(data, "registered", path),
+        missing=_count(data, "missing", path),
+    )
+
+
+def _parse_progress(data: Mapping[str, Any], path: str) -> tuple[tuple[float, int], ...]:
+    points = []
+    for i, point in enumerate(get_list(data, "progress", path)):
+        where = f"{path}.progress[{i}]"
+        if isinstance(point, str | bytes | Mapping) or len(point) != 2:
+            raise ReportInputError(f"{where}: expected [seconds, registered_count]")
+        points.append((to_float(point[0], where), to_int(point[1], where)))
+    # Samples from concurrent pollers may arrive out of order; the curve needs time order.
+    return tuple(sorted(points))
+
+
+def _parse_etr(data: Any, where: str) -> EtrOutcome:
+    if not isinstance(data, Mapping):
+        raise ReportInputError(f"{where}: expected a mapping")
+    return EtrOutcome(
+        etr=get_str(data, "etr", where) or "?",
+        rloc=get_str(data, "rloc", where),
+        acked=bool(get_bool(data, "acked", where)),
+        retries=get_int(data, "retries", where) or 0,
+        error=get_str(data, "error", where),
+    )
+
+
+def _parse_site(data: Any, where: str) -> SiteEntry:
+    if not isinstance(data, Mapping):
+        raise ReportInputError(f"{where}: expected a mapping")
+    etrs = tuple(
+        _parse_etr(etr, f"{where}.etrs[{i}]") for i, etr in enumerate(get_list(data, "etrs", where))
+    )
+    name = get_str(data, "site", where)
+    if not name:
+        raise ReportInputError(f"{where}.site: missing")
+    return SiteEntry(site=name, etrs=etrs, recovered=bool(get_bool(data, "recovered", where)))
+
+
+def parse_reregister(data: Mapping[str, Any]) -> ReregisterPart:
+    path = "reregister"
+    targeted = data.get("targeted_sites")
+    return ReregisterPart(
+        method=get_str(data, "method", path),
+        sent=get_int(data, "sent", path),
+        acked=get_int(data, "acked", path),
+        targeted_sites=len(targeted)
+        if isinstance(targeted, list | tuple)
+        else get_int(data, "targeted_sites", path),
+        failed_sites=get_str_list(data, "failed_sites", path),
+        unreachable_etrs=get_str_list(data, "unreachable_etrs", path),
+        complete=bool(get_bool(data, "complete", path)),
+        expected=get_int(data, "expected", path),
+        registered=get_int(data, "registered", path),
+        missing=get_str_list(data, "missing", path),
+        elapsed=get_float(data, "elapsed", path),
+        progress=_parse_progress(data, path),
+        sites=tuple(
+            _parse_site(site, f"{path}.sites[{i}]")
+            for i, site in enumerate(get_list(data, "sites", path))
+        ),
+    )
+
+
+def parse_registrations(data: Mapping[str, Any]) -> RegistrationsPart:
+    path = "registrations"
+    counts_in = get_mapping(data, "counts", path) or {}
+    counts = {key: get_int(counts_in, key, f"{path}.counts") or 0 for key in REGISTRATION_COUNTS}
+    return RegistrationsPart(
+        complete=bool(get_bool(data, "complete", path)),
+        counts=counts,
+        missing=get_str_list(data, "missing", path),
+        unexpected=get_str_list(data, "unexpected", path),
+        rloc_mismatch=get_str_list(data, "rloc_mismatch", path),
+    )
+
+
+def _parse_map_result(data: Any, where: str) -> MapRequestResult:
+    if not isinstance(data, Mapping):
+        raise ReportInputError(f"{where}: expected a mapping")
+    status = get_str(data, "status", where) or ""
+    if status not in MAP_REQUEST_STATUSES:
+        raise ReportInputError(
+            f"{where}.status: expected one of {', '.join(MAP_REQUEST_STATUSES)}, got {status!r}"
+        )
+    return MapRequestResult(
+        eid=get_str(data, "eid", where) or "?",
+        site=get_str(data, "site", where),
+        status=status,
+        rlocs=get_str_list(data, "rlocs", where),
+        expected_rlocs=get_str_list(data, "expected_rlocs", where),
+        latency_ms=get_float(data, "latency_ms", where),
+    )
+
+
+def parse_map_request(data: Mapping[str, Any]) -> MapRequestPart:
+    path = "map_request"
+    results = tuple(
+        _parse_map_result(r, f"{path}.results[{i}]")
+        for i, r in enumerate(get_list(data, "results", path))
+    )
+    # The map_request module returns its counts as "summary" (with total and latency).
+    key = "counts" if data.get("counts") is not None else "summary"
+    counts_in = get_mapping(data, key, path)
+    if counts_in is None:
+        # A caller that trimmed the result list still has counts; without counts, count the list.
+        counts = {s: sum(1 for r in results if r.status == s) for s in MAP_REQUEST_STATUSES}
+    else:
+        counts = {s: get_int(counts_in, s, f"{path}.counts") or 0 for s in MAP_REQUEST_STATUSES}
+    return MapRequestPart(results=results, counts=counts)

@@ -1,0 +1,136 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The closing table of a recovery run: fixed width, plain ASCII, for terminals and CI logs."""
+
+from __future__ import annotations
+
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.report.model import (
+    RecoveryReport,
+    format_seconds,
+)
+
+LABEL_WIDTH = 18
+# A CI log with thousands of failed sites is useless; the full list is in report.json.
+MAX_FAILURE_LINES = 20
+_NAME_WIDTH = 24
+
+
+Row = tuple[str, str]
+
+
+def _row(label: str, value: str) -> Row:
+    return (label, value)
+
+
+def _verdict(ok: bool) -> str:
+    return "OK" if ok else "FAIL"
+
+
+def _ms_line(report: RecoveryReport) -> Row | None:
+    ms = report.ms
+    if ms is None:
+        return None
+    unit = ms.unit_name or "?"
+    details = [f"role {ms.role}"] if ms.role else []
+    details.append(f"event {ms.event}")
+    if ms.reboot_count is not None:
+        details.append(f"reboots {ms.reboot_count}")
+    if ms.boot_time:
+        details.append(f"booted {ms.boot_time}")
+    return _row("MS unit", f"{unit}: {', '.join(details)}")
+
+
+def _count_pair(done: int | None, total: int | None) -> str:
+    if done is None and total is None:
+        return "n/a"
+    return f"{'?' if done is None else done} / {'?' if total is None else total}"
+
+
+def _recovery_lines(report: RecoveryReport) -> list[Row]:
+    rr = report.reregister
+    if rr is None:
+        event = report.ms.event if report.ms else None
+        why = "MS healthy, nothing to recover" if event == "none" else "no re-registration result"
+        return [_row("Re-registration", f"skipped ({why})")]
+    lines = [
+        _row(
+            "Re-registration",
+            f"{rr.method or '?'}: {rr.sent if rr.sent is not None else '?'} notified,"
+            f" {rr.acked if rr.acked is not None else '?'} acked",
+        )
+    ]
+    ttr = report.time_to_full_recovery
+    if ttr is None:
+        lines.append(_row("Full recovery", "NOT reached"))
+    else:
+        lines.append(_row("Full recovery", format_seconds(ttr)))
+        lines.append(
+            _row(
+                "Without the tool",
+                f"about {report.baseline_sites_back} of {report.total_sites} sites would have"
+                f" been back by then ({report.baseline.label})",
+            )
+        )
+    return lines
+
+
+def _check_lines(report: RecoveryReport) -> list[Row]:
+    lines: list[Row] = []
+    reg = report.registrations
+    if reg is not None:
+        c = reg.counts
+        lines.append(
+            _row(
+                "Registrations",
+                f"{_verdict(reg.complete)}: expected {c['expected']}, registered"
+                f" {c['registered']}, missing {c['missing']}, unexpected {c['unexpected']},"
+                f" rloc mismatch {c['rloc_mismatch']}, stale {c['stale']}",
+            )
+        )
+    mr = report.map_request
+    if mr is not None:
+        c = mr.counts
+        lines.append(
+            _row(
+                "Map-Requests",
+                f"{_verdict(mr.ok)}: ok {c['ok']}, negative {c['negative']},"
+                f" rloc mismatch {c['rloc_mismatch']}, timeout {c['timeout']}",
+            )
+        )
+    return lines
+
+
+def _failure_lines(report: RecoveryReport) -> list[str]:
+    failed = report.failed
+    if not failed:
+        return []
+    width = min(_NAME_WIDTH, max(len(s.name) for s in failed)) + 2
+    lines = [f"Failed sites ({len(failed)})"]
+    for site in failed[:MAX_FAILURE_LINES]:
+        lines.append(f"  {site.name:<{width}}{site.reason or 'not recovered'}")
+    if len(failed) > MAX_FAILURE_LINES:
+        lines.append(f"  ... and {len(failed) - MAX_FAILURE_LINES} more (see report.json)")
+    return lines
+
+
+def summary_facts(report: RecoveryReport) -> list[Row]:
+    """(label, value) rows shared by the terminal table and the HTML page."""
+    rows: list[Row] = []
+    ms_line = _ms_line(report)
+    if ms_line:
+        rows.append(ms_line)
+    rows.append(_row("Sites recovered", _count_pair(report.recovered_sites, report.total_sites)))
+    rows.append(_row("EIDs registered", _count_pair(report.registered_eids, report.expected_eids)))
+    rows.extend(_recovery_lines(report))
+    rows.extend(_check_lines(report))
+    rows.extend(_row("Note", note) for note in report.notes)
+    rows.append(_row("Result", _verdict(report.checks_ok)))
+    return rows
+
+
+def summary_lines(report: RecoveryReport) -> list[str]:
+    head = f"== {report.title} =="
+    lines = [head if report.generated_at is None else f"{head} {report.generated_at}"]
+    lines.extend(f"{label:<{LABEL_WIDTH}}{value}" for label, value in summary_facts(report))
+    lines.extend(_failure_lines(report))
+    return lines

@@ -1,0 +1,137 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One look at a Map-Server unit: what happened since the last look, and how
+full its registration table is (the logic of module ms_state)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
+    EidInventory,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.module_support import (
+    TaskError,
+    select_map_server,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
+    NetconfSession,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.base import Platform
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.state.records import (
+    ACTIVE,
+    Event,
+    StateDocument,
+    UnitRecord,
+    classify,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.state.store import (
+    StateStore,
+    default_state_file,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import (
+    MsSummary,
+)
+
+
+@dataclass(frozen=True)
+class MsStateRequest:
+    state_file: str | None = None
+    map_server: str | None = None
+    check_mode: bool = False
+
+
+@dataclass(frozen=True)
+class Counts:
+    expected: int | None
+    registered: int | None
+    source: str  # where expected came from: "map_server" or "eid_inventory"
+
+    @property
+    def missing(self) -> int | None:
+        if self.expected is None or self.registered is None:
+            return None
+        return max(self.expected - self.registered, 0)
+
+
+def unit_json(record: UnitRecord) -> dict[str, Any]:
+    return {"name": record.name, **record.to_json()}
+
+
+def _summed(summary: MsSummary | None, total: str, per_af: str) -> int | None:
+    if summary is None:
+        return None
+    value = getattr(summary, total)
+    if value is None and summary.per_af:
+        value = sum(getattr(counts, per_af) for counts in summary.per_af.values())
+    return value
+
+
+def check_ms_state(
+    platform: Platform,
+    session: NetconfSession,
+    request: MsStateRequest,
+    inventory: EidInventory | None = None,
+) -> dict[str, Any]:
+    snapshot, summary = platform.read_ms_unit_summary(session)
+    unit = snapshot.unit
+    if unit is None:
+        raise TaskError(
+            "the device reports no Map-Server unit data (lispnet-ms-recovery unit-name,"
+            " boot-time): is this host a Map-Server unit?"
+        )
+    service_address = str(unit.service_address)
+    if inventory is not None:
+        ms_name = select_map_server(
+            inventory, request.map_server, unit_name=unit.unit_name, service_address=service_address
+        ).name
+    else:
+        ms_name = request.map_server or f"ms-{service_address}"
+
+    record = UnitRecord(
+        name=unit.unit_name,
+        role=unit.ha_role,
+        boot_time=unit.boot_time,
+        reboot_count=unit.reboot_count,
+        service_address=service_address,
+    )
+    seen: dict[str, Event] = {}
+
+    def change(before: StateDocument | None) -> StateDocument:
+        seen["event"] = classify(record, before.units if before else {})
+        return (before or StateDocument(ms_name)).with_unit(record)
+
+    path = request.state_file or default_state_file(ms_name)
+    update = StateStore(path).update(change, request.check_mode)
+    previous = update.before.units.get(record.name) if update.before else None
+    if previous is not None and previous.service_address != record.service_address:
+        previous = None  # another Map-Server under the same unit name (see classify)
+
+    if inventory is not None:
+        expected = len(inventory.expected(ms_name))
+        source = "eid_inventory"
+    else:
+        expected = _summed(summary, "expected_eids", "configured_eids")
+        source = "map_server"
+    registered = _summed(summary, "registered_eids", "registered_eids")
+    if registered is None:  # a platform without the counts: count the table itself
+        registered = len({r.eid for r in platform.read_registrations(session)})
+    counts = Counts(expected, registered, source)
+
+    result: dict[str, Any] = {
+        "changed": update.changed,
+        "event": seen["event"],
+        "active": unit.ha_role == ACTIVE,
+        "map_server": ms_name,
+        "unit": unit_json(record),
+        "expected": counts.expected,
+        "expected_source": counts.source,
+        "registered": counts.registered,
+        "missing": counts.missing,
+        "previous": None if previous is None else unit_json(previous),
+        "state_file": str(path),
+    }
+    if update.warning:
+        result["warnings"] = [update.warning]
+    return result

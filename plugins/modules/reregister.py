@@ -1,0 +1,386 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Ansible module: make the sites' ETRs re-register with a Map-Server now."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: reregister
+short_description: Make the ETRs of a Map-Server's sites re-register now
+version_added: "0.1.0"
+description:
+  - After a reboot or an HA switchover a LISP Map-Server's registration table is empty, and it
+    stays incomplete until every ETR's next periodic Map-Register (up to a minute). This module
+    asks the ETRs of all (or selected) sites to re-register at once, then watches the table
+    (cheap NETCONF reads on the task's connection) until every EID of the selected sites is
+    registered again.
+  - Three ways to reach the ETRs (O(method)). C(ms) asks the active Map-Server over NETCONF to
+    send the notifications itself from its stored basic routing info (RPC
+    lmr:send-reregistration). C(lisp) sends the same authenticated unsolicited Map-Notify
+    messages (RFC 9301 5.7) from the controller, built from the EID inventory (site keys, EIDs,
+    ETR RLOCs), paced and retransmitted until acked. C(netconf) opens a NETCONF session to
+    every ETR (endpoints from the EID inventory) and calls the RPC lmr:reregister-now.
+  - With O(only_missing) (the default) the table is read first and only sites with at least
+    one missing EID are targeted, so a healthy Map-Server gets nothing sent and the task
+    reports C(changed=false).
+  - An EID counts as registered when every ETR RLOC of its site is registered for it.
+  - Run the task against the active unit of the Map-Server (ansible.netcommon.netconf
+    connection). After a reboot or switchover, wait for its NETCONF port and reset the
+    connection (C(meta) C(reset_connection)) first.
+author:
+  - lispnet
+extends_documentation_fragment:
+  - lispnet.ms_recovery.eid_inventory
+options:
+  map_server:
+    description:
+      - Name of the map-server in the EID inventory whose sites are re-registered.
+      - Defaults to the only map-server of the inventory; required when it has several.
+    type: str
+  sites:
+    description:
+      - Names of the sites to re-register (all sites of O(map_server) when omitted).
+      - Completeness (RV(complete), RV(missing)) is judged over these sites.
+    type: list
+    elements: str
+  method:
+    description:
+      - How the ETRs are told to re-register; see the description.
+    type: str
+    choices: [ms, lisp, netconf]
+    default: ms
+  only_missing:
+    description:
+      - Read the table first and target only sites with at least one missing EID.
+      - When false every selected site is notified, whatever the table holds.
+    type: bool
+    default: true
+  wait:
+    description:
+      - Poll the table until every EID of the selected sites is registered, or O(timeout).
+      - When false the task returns once the notifications are sent (and acked, for
+        C(ms) and C(lisp)), with the table as read right then.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - Seconds from the first notification until the task stops waiting for the table to be
+        whole. Also bounds the retransmissions of O(method=lisp) and the time the Map-Server
+        may hold the RPC of O(method=ms) open for acks.
+    type: float
+    default: 30
+  fail_on_incomplete:
+    description:
+      - Fail the task, naming the sites not recovered and the ETRs that did not answer, when
+        O(wait) is true and the table is not whole after O(timeout).
+    type: bool
+    default: true
+  platform:
+    description:
+      - YANG models the Map-Server (and, for O(method=netconf), the ETRs) speak.
+    type: str
+    choices: [ietf]
+    default: ietf
+  pace:
+    description:
+      - O(method=lisp) only. First transmissions per second, so that thousands of
+        notifications do not overrun the ETRs' or the network's buffers.
+    type: float
+    default: 1000
+  ack_timeout:
+    description:
+      - O(method=lisp) only. Seconds to wait for the Map-Notify-Ack before retransmitting.
+        The first three retransmissions wait this long, later ones double it (RFC 9301 5.7,
+        3 s, then doubling). Short values suit a lab.
+    type: float
+    default: 3
+  retries:
+    description:
+      - O(method=lisp) only. Retransmissions of an unacknowledged Map-Notify (RFC 9301 gives 6,
+        that is 7 transmissions over 54 s with the default O(ack_timeout)).
+    type: int
+    default: 6
+  source_address:
+    description:
+      - O(method=lisp) only. Local address of the controller's UDP socket (an ephemeral port
+        is used; the ETRs ack to that address and port). Defaults to the wildcard address of
+        each address family the ETR RLOCs use.
+    type: str
+  etr_username:
+    description:
+      - O(method=netconf) only. NETCONF user name on the ETRs.
+    type: str
+  etr_password:
+    description:
+      - O(method=netconf) only. NETCONF password on the ETRs.
+    type: str
+  etr_ssh_config:
+    description:
+      - O(method=netconf) only. An ssh_config file naming the known_hosts file
+        (C(UserKnownHostsFile)) the ETRs' host keys are verified against. Host keys are always
+        verified; without this option ~/.ssh/known_hosts is used.
+    type: path
+  etr_timeout:
+    description:
+      - O(method=netconf) only. Seconds for connecting to one ETR and for its RPC.
+    type: float
+    default: 10
+  etr_concurrency:
+    description:
+      - O(method=netconf) only. ETR sessions open at the same time.
+    type: int
+    default: 32
+notes:
+  - Check mode reads the table and reports the sites and ETRs that would be notified
+    (RV(sites), RV(would_send)); nothing is sent.
+  - O(method=lisp) needs the site keys, so the EID inventory is used in full on the
+    controller; the keys never appear in results or logs.
+seealso:
+  - module: lispnet.ms_recovery.map_request
+"""
+
+EXAMPLES = r"""
+- name: Wait for the rebooted Map-Server's NETCONF port
+  ansible.builtin.wait_for:
+    host: "{{ ansible_host }}"
+    port: "{{ ansible_port }}"
+    timeout: 300
+  delegate_to: localhost
+
+- name: Drop the NETCONF session the reboot broke
+  ansible.builtin.meta: reset_connection
+
+- name: Let the Map-Server notify the ETRs of the sites it lost
+  lispnet.ms_recovery.reregister:
+    eid_inventory: "{{ lisp_eid_inventory }}"
+  register: recovery
+
+- name: Notify from the controller, 200 notifications per second, lab timers
+  lispnet.ms_recovery.reregister:
+    eid_inventory: "{{ lisp_eid_inventory }}"
+    method: lisp
+    pace: 200
+    ack_timeout: 0.5
+    retries: 3
+
+- name: Ask two sites' ETRs directly over NETCONF
+  lispnet.ms_recovery.reregister:
+    eid_inventory: "{{ lisp_eid_inventory }}"
+    method: netconf
+    sites: [site-00001, site-00002]
+    etr_username: "{{ ansible_user }}"
+    etr_password: "{{ ansible_password }}"
+    etr_ssh_config: "{{ ansible_netconf_ssh_config }}"
+"""
+
+RETURN = r"""
+method:
+  description: The method used.
+  returned: always
+  type: str
+map_server:
+  description: The map-server whose sites were handled.
+  returned: always
+  type: str
+targeted_sites:
+  description: Sites whose ETRs were (or in check mode, would be) notified.
+  returned: always
+  type: list
+  elements: str
+sites:
+  description:
+    - One entry per targeted site; C(etrs) has one entry per ETR notified.
+    - C(acked) means the ETR acknowledged (Map-Notify-Ack, or a successful RPC for
+      O(method=netconf)); C(retries) counts retransmissions; C(error) says why it was not.
+    - C(recovered) is true when every EID of the site is registered at the end of the task.
+    - In check mode each entry also has C(missing_eids).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - site: site-00001
+      etrs: [{etr: site-00001-etr1, rloc: 127.100.1.1, acked: true, retries: 0, error: null}]
+      recovered: true
+sent:
+  description: Notifications sent (RPCs attempted for O(method=netconf)), retransmissions not
+    counted; 0 in check mode.
+  returned: always
+  type: int
+acked:
+  description: Notifications acknowledged (RPCs that succeeded for O(method=netconf)).
+  returned: always
+  type: int
+would_send:
+  description: Notifications a real run would send.
+  returned: in check mode or when nothing is targeted
+  type: int
+failed_sites:
+  description: Targeted sites not whole at the end of the task.
+  returned: always
+  type: list
+  elements: str
+unreachable_etrs:
+  description: ETRs of sites not whole that did not acknowledge.
+  returned: always
+  type: list
+  elements: str
+complete:
+  description: Every EID of the selected sites is registered (null when the table was not read).
+  returned: always
+  type: bool
+expected:
+  description: EIDs of the selected sites.
+  returned: always
+  type: int
+registered:
+  description: Those registered at the end of the task.
+  returned: always
+  type: int
+missing:
+  description: EIDs still missing (C([iid]prefix), at most 100; RV(missing_count) has the total).
+  returned: always
+  type: list
+  elements: str
+missing_count:
+  description: Number of EIDs still missing.
+  returned: when the table was read
+  type: int
+elapsed:
+  description: Seconds from the first notification until the table was whole (null if never).
+  returned: always
+  type: float
+progress:
+  description:
+    - The recovery curve, C([seconds since the first notification, registered EIDs]) samples,
+      starting with the table read before sending (at 0).
+  returned: always
+  type: list
+  elements: list
+  sample: [[0.0, 0], [0.12, 6], [0.31, 10]]
+sources:
+  description: Address and port of the controller's UDP socket(s).
+  returned: when O(method=lisp) sent something
+  type: list
+  elements: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
+    InventoryError,
+    UnknownNameError,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.module_support import (
+    EID_INVENTORY_ARGS,
+    fail_with,
+    inventory_from_module,
+    session_from_module,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
+    NetconfFailure,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms import (
+    DEFAULT_PLATFORM,
+    PLATFORMS,
+    get_platform,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.controller_notify import (  # noqa: E501
+    NotifySettings,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.etr_rpc import (
+    EtrCredentials,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.reregister_plan import (
+    registered_table,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.reregister_run import (
+    METHODS,
+    Routers,
+    RunOptions,
+    run_reregister,
+)
+
+ARGUMENT_SPEC = {
+    **EID_INVENTORY_ARGS,
+    "map_server": {"type": "str"},
+    "sites": {"type": "list", "elements": "str"},
+    "method": {"type": "str", "choices": list(METHODS), "default": "ms"},
+    "only_missing": {"type": "bool", "default": True},
+    "wait": {"type": "bool", "default": True},
+    "timeout": {"type": "float", "default": 30.0},
+    "fail_on_incomplete": {"type": "bool", "default": True},
+    "platform": {"type": "str", "choices": list(PLATFORMS), "default": DEFAULT_PLATFORM},
+    "pace": {"type": "float", "default": 1000.0},
+    "ack_timeout": {"type": "float", "default": 3.0},
+    "retries": {"type": "int", "default": 6},
+    "source_address": {"type": "str"},
+    "etr_username": {"type": "str"},
+    "etr_password": {"type": "str", "no_log": True},
+    "etr_ssh_config": {"type": "path"},
+    "etr_timeout": {"type": "float", "default": 10.0},
+    "etr_concurrency": {"type": "int", "default": 32},
+}
+
+
+def _options(module: AnsibleModule) -> RunOptions:
+    p = module.params
+    for name in ("timeout", "pace", "ack_timeout", "etr_timeout"):
+        if p[name] <= 0:
+            module.fail_json(msg=f"{name} must be positive, got {p[name]}")
+    if p["retries"] < 0 or p["etr_concurrency"] < 1:
+        module.fail_json(msg="retries must be 0 or more and etr_concurrency 1 or more")
+    credentials = None
+    if p["method"] == "netconf":
+        if not p["etr_username"] or p["etr_password"] is None:
+            module.fail_json(msg="method netconf needs etr_username and etr_password")
+        credentials = EtrCredentials(
+            username=p["etr_username"],
+            password=p["etr_password"],
+            ssh_config=p["etr_ssh_config"],
+            timeout=p["etr_timeout"],
+        )
+    return RunOptions(
+        method=p["method"],
+        map_server=p["map_server"],
+        sites=tuple(p["sites"]) if p["sites"] else None,
+        only_missing=p["only_missing"],
+        wait=p["wait"],
+        timeout=p["timeout"],
+        fail_on_incomplete=p["fail_on_incomplete"],
+        check_mode=module.check_mode,
+        notify=NotifySettings(
+            ack_timeout=p["ack_timeout"],
+            retries=p["retries"],
+            pace=p["pace"],
+            source_address=p["source_address"],
+        ),
+        etr_credentials=credentials,
+        etr_workers=p["etr_concurrency"],
+    )
+
+
+def main() -> None:
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    options = _options(module)
+    try:
+        inventory = inventory_from_module(module)
+        platform = get_platform(module.params["platform"])
+        session = session_from_module(module)
+        routers = Routers(
+            read_table=lambda: registered_table(platform.read_registrations(session)),
+            ms_reregister=lambda sites, wait, timeout: platform.send_reregistration(
+                session, sites, wait, timeout
+            ),
+            etr_reregister=platform.etr_reregister_now,
+        )
+        result = run_reregister(inventory, options, routers)
+    except (InventoryError, UnknownNameError, NetconfFailure, ValueError, OSError) as exc:
+        fail_with(module, exc, changed=False)
+    if result.get("failed"):
+        module.fail_json(**result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

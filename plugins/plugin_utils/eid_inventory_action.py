@@ -1,0 +1,89 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action-plugin base for modules that take an EID inventory.
+
+The inventory is read here, on the controller, because that is where the
+run's vault secrets are (``--vault-password-file``, ``--vault-id``...). An
+invalid inventory fails the task with every problem (file:line: field:
+message) and the module is not run: a recovery must not start from a wrong
+table. A valid one reaches the module as ``_eid_inventory_text`` (no_log).
+
+A module gets it with a three-line ``plugins/action/<module>.py``::
+
+    from ...plugin_utils.eid_inventory_action import EidInventoryAction
+    class ActionModule(EidInventoryAction):
+        pass
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from ansible_collections.ansible.netcommon.plugins.action.network import (
+    ActionModule as NetworkActionModule,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
+    EidInventory,
+    InventoryError,
+    dump_inventory,
+    load_inventory,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.module_support import (
+    EID_INVENTORY_OPTION,
+    EID_INVENTORY_TEXT_OPTION,
+    failure_details,
+    failure_message,
+)
+
+
+class EidInventoryAction(NetworkActionModule):
+    def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
+        args = self._task.args
+        if args.get(EID_INVENTORY_TEXT_OPTION) is not None:
+            return self._failed(
+                f"{EID_INVENTORY_TEXT_OPTION} is internal; give the file as {EID_INVENTORY_OPTION}"
+            )
+        path = args.get(EID_INVENTORY_OPTION)
+        if path:  # modules where the inventory is optional run without one
+            resolved = self._resolve(str(path))
+            try:
+                inventory = load_inventory(resolved, self._decrypter())
+            except InventoryError as exc:
+                return self._failed(
+                    failure_message(exc) + "\n(the module was not run)", **failure_details(exc)
+                )
+            except (OSError, UnicodeDecodeError) as exc:
+                return self._failed(f"cannot read the EID inventory {resolved}: {exc}")
+            args[EID_INVENTORY_OPTION] = resolved
+            args[EID_INVENTORY_TEXT_OPTION] = self._handover(inventory)
+        return super().run(tmp=tmp, task_vars=task_vars)
+
+    def _resolve(self, path: str) -> str:
+        # Relative paths are relative to the playbook (or role), as for `src:`.
+        path = os.path.expanduser(os.path.expandvars(path))
+        if os.path.isabs(path):
+            return path
+        return self._loader.path_dwim_relative(self._get_working_path(), "files", path)
+
+    def _decrypter(self) -> Any:
+        # The loader's VaultLib holds the secrets given to this run; there is
+        # no public accessor, and a fresh VaultLib would have none.
+        vault = getattr(self._loader, "_vault", None)
+        if vault is None:
+            return None
+
+        def decrypt(ciphertext: str) -> str:
+            return vault.decrypt(ciphertext).decode("utf-8")
+
+        return decrypt
+
+    @staticmethod
+    def _handover(inventory: EidInventory) -> str:
+        # Plain keys: the module cannot decrypt. The option is no_log, so Ansible
+        # masks it in the invocation and in every result string.
+        return dump_inventory(inventory, keys="plain")
+
+    @staticmethod
+    def _failed(msg: str, **extra: Any) -> dict[str, Any]:
+        return {"failed": True, "changed": False, "msg": msg, **extra}

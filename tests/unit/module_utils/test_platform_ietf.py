@@ -1,0 +1,126 @@
+"""The IETF platform reads what the project's routers render (same yang/ code)
+and reports unreadable replies as NetconfFailure."""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import UTC, datetime
+
+import pytest
+from lxml import etree
+
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid, Rloc
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
+    NetconfFailure,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms import (
+    PLATFORMS,
+    get_platform,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.base import Platform
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang import filters, rpcs
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import (
+    ConfiguredSite,
+    MsSnapshot,
+    MsUnitInfo,
+    RegistrationRecord,
+    StoredEtr,
+    StoredSite,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_xml import render_ms
+
+T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+EID = Eid.parse("[0]10.1.0.0/24")
+RLOC = ipaddress.ip_address("192.0.2.1")
+
+
+def snapshot() -> MsSnapshot:
+    return MsSnapshot(
+        unit=MsUnitInfo("ms1-a", "active", ipaddress.ip_address("192.0.2.100"), T0, 3),
+        sites=(ConfiguredSite("site-a", 1, 0, "hmac-sha-256", (EID,)),),
+        registrations=(
+            RegistrationRecord(
+                EID, "site-a", 1, None, (Rloc(RLOC),), 1440, RLOC, 4342, T0, T0, False, True, True
+            ),
+        ),
+        stored=(StoredSite("site-a", 1, 0, "hmac-sha-256", (StoredEtr("e1", RLOC),), (EID,)),),
+        counters={"map-registers-received": 7},
+    )
+
+
+class FakeSession:
+    """Answers every <get> with the full rendered state, as a lenient device
+    would; records what was asked."""
+
+    def __init__(self, data: etree._Element, reply: etree._Element | None = None) -> None:
+        self.data = data
+        self.reply = reply
+        self.filters: list[str] = []
+        self.requests: list[str] = []
+
+    def get(self, filter_xml: str) -> etree._Element:
+        self.filters.append(filter_xml)
+        return self.data
+
+    def rpc(self, request_xml: str) -> etree._Element:
+        self.requests.append(request_xml)
+        assert self.reply is not None
+        return self.reply
+
+
+def test_registry() -> None:
+    assert "ietf" in PLATFORMS
+    platform: Platform = get_platform()
+    assert platform.name == "ietf"
+    with pytest.raises(ValueError, match="unknown platform 'junos'; known: ietf"):
+        get_platform("junos")
+
+
+def test_reads_unit_summary_and_registrations() -> None:
+    session = FakeSession(render_ms(snapshot()))
+    platform = get_platform("ietf")
+    unit_snapshot, summary = platform.read_ms_unit_summary(session)
+    assert unit_snapshot.unit == snapshot().unit
+    assert unit_snapshot.counters["map-registers-received"] == 7
+    assert summary is not None
+    assert (summary.expected_eids, summary.registered_eids) == (1, 1)
+    assert session.filters == [filters.ms_unit_filter()]  # one cheap read for both
+    assert platform.read_ms_unit(session).unit == snapshot().unit
+    assert platform.read_registrations(session) == snapshot().registrations
+    assert session.filters[-1] == filters.ms_registrations_filter()
+    full = platform.read_ms(session)
+    assert full.stored == snapshot().stored
+    assert session.filters[-1] == filters.ms_full_filter()
+
+
+def test_send_reregistration_round_trip() -> None:
+    result = rpcs.ReregistrationResult(
+        1, 1, (rpcs.SiteResult("site-a", (rpcs.EtrResult("e1", RLOC, True),)),)
+    )
+    session = FakeSession(render_ms(snapshot()), rpcs.render_send_reregistration_reply(result))
+    got = get_platform().send_reregistration(session, ["site-a"], True, 5)
+    assert got == result
+    request = rpcs.parse_send_reregistration_rpc(etree.fromstring(session.requests[0]))
+    assert request == rpcs.ReregistrationRequest(("site-a",), True, 5)
+
+
+def test_rpc_error_is_a_netconf_failure() -> None:
+    error = etree.fromstring(
+        '<rpc-reply xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><rpc-error>'
+        "<error-tag>operation-failed</error-tag><error-message>ms1-b is not the active unit"
+        "</error-message></rpc-error></rpc-reply>"
+    )
+    session = FakeSession(render_ms(snapshot()), error)
+    with pytest.raises(NetconfFailure, match=r"send-reregistration: .*not the active unit"):
+        get_platform().send_reregistration(session, [], False, 5)
+    with pytest.raises(NetconfFailure, match="reregister-now"):
+        get_platform().etr_reregister_now(session)
+
+
+def test_etr_reregister_now() -> None:
+    session = FakeSession(render_ms(snapshot()), rpcs.render_reregister_now_reply(2))
+    assert get_platform().etr_reregister_now(session) == 2
+
+
+def test_not_an_etr() -> None:
+    assert get_platform().read_etr(FakeSession(render_ms(snapshot()))) is None
