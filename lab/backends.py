@@ -162,6 +162,11 @@ class MsBackend:
             "ha-switchover", {"new-active": new_active, "previous-active": previous_active}
         )
 
+    def publish_deficit(self, *, expected: int, registered: int) -> None:
+        self._publish(
+            "registration-deficit", {"expected": str(expected), "registered": str(registered)}
+        )
+
     def _publish(self, kind: str, details: dict[str, str]) -> None:
         event = MsEvent(kind=kind, unit=self.unit.name, time=datetime.now(UTC), details=details)
         self.notifications.publish(render_event(event), when=event.time)

@@ -1,6 +1,7 @@
 """`lisplab`: start, poke and stop the virtual LISP lab.
 
 lisplab up --sites N [--etrs-per-site K] [--eids-per-site E] [--register-interval S]
+           [--loss P] [--duplicate P] [--delay MS] [--fault-seed N]
 lisplab status [--json]
 lisplab reboot-ms [--down-for S] [--wait]
 lisplab switchover
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +42,10 @@ def _up(args: argparse.Namespace) -> int:
         netconf_port=args.netconf_port,
         auto_recover=args.auto_recover,
         shard_size=args.shard_size,
+        loss=args.loss,
+        duplicate=args.duplicate,
+        delay_ms=args.delay,
+        fault_seed=args.fault_seed,
     )
     summary = start_lab(spec, args.dir, wait_registered_eids=not args.no_wait, progress=_progress)
     print(
@@ -73,6 +79,9 @@ def _status(args: argparse.Namespace) -> int:
     etrs = status["etrs"]
     running = sum(1 for e in etrs.values() if e["running"])
     print(f"etrs: {running}/{len(etrs)} running")
+    if status["faults"]:
+        injected = ", ".join(f"{k} {v}" for k, v in sorted(status["faults"].items()))
+        print(f"injected network faults: {injected}")
     for name, etr in etrs.items():
         if not etr["running"]:
             print(f"  stopped: {name} ({etr['rloc']})")
@@ -82,10 +91,13 @@ def _status(args: argparse.Namespace) -> int:
 def lab_status(lab_dir: Path) -> dict[str, Any]:
     ms = call(paths.control_socket(lab_dir, "ms"), "status")
     etrs: dict[str, Any] = {}
+    faults: Counter[str] = Counter(ms.get("faults", {}))
     for sock in sorted((lab_dir / "run").glob("etrs-*.sock")):
-        etrs.update(call(sock, "status")["etrs"])
+        reply = call(sock, "status")
+        etrs.update(reply["etrs"])
+        faults.update(reply.get("faults", {}))
     ms.pop("ok", None)
-    return {"map_server": ms, "etrs": etrs}
+    return {"map_server": ms, "etrs": etrs, "faults": dict(faults)}
 
 
 def _reboot(args: argparse.Namespace) -> int:
@@ -143,6 +155,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="the MS notifies ETRs by itself when it comes back (off by default)",
     )
     up.add_argument("--no-wait", action="store_true", help="do not wait for registrations")
+    faults = up.add_argument_group("network faults (every router's LISP send path)")
+    faults.add_argument("--loss", type=float, default=0.0, help="drop probability, 0 <= P < 1")
+    faults.add_argument(
+        "--duplicate", type=float, default=0.0, help="probability of sending a datagram twice"
+    )
+    faults.add_argument("--delay", type=float, default=0.0, metavar="MS", help="added delay")
+    faults.add_argument(
+        "--fault-seed", type=int, default=None, help="seed, for the same faults every run"
+    )
     up.set_defaults(func=_up)
 
     status = sub.add_parser("status", help="show the lab's routers")

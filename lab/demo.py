@@ -93,7 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     lab_dir = args.dir.resolve()
     spec = LabSpec(sites=args.sites, register_interval=args.register_interval)
     configured = spec.sites * spec.eids_per_site
-    print(f"Starting a lab of {spec.sites} sites (ETRs register every {spec.register_interval:g} s)")
+    print(
+        f"Starting a lab of {spec.sites} sites (ETRs register every {spec.register_interval:g} s)"
+    )
     start_lab(spec, lab_dir, progress=lambda m: print("  " + m, flush=True))
     try:
         show("Map-Server table, healthy", read_table(spec, lab_dir), configured)

@@ -7,8 +7,9 @@ patent's) behaviour; a standard ETR only acks such a notification.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections import Counter, deque
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -44,6 +45,18 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.notif
 log = logging.getLogger(__name__)
 
 Sender = Callable[[bytes, tuple[str, int]], None]
+# loop.call_later's shape: the ETR's only timer is the Map-Register retry.
+CallLater = Callable[..., asyncio.TimerHandle]
+
+# A Map-Register that the MS does not ack (Map-Notify with our nonce, M bit) is
+# sent again, with a fresh nonce, after each of these waits. Without it one lost
+# re-registration leaves the site out of the table for a whole register interval,
+# although the recovery's notification was delivered and acked.
+REGISTER_RETRY_SCHEDULE: tuple[float, ...] = (1.0, 1.0, 2.0, 2.0, 4.0)
+# Bounds on what is remembered per notification sender, so that authentic
+# notifications replayed from many spoofed source addresses cannot grow memory.
+MAX_NOTIFY_SENDERS = 256
+MAX_ACCEPTED_NONCES = 4096
 
 
 @dataclass(frozen=True)
@@ -61,6 +74,7 @@ class EtrConfig:
     register_interval: float
     proxy_reply: bool = False
     record_ttl: int = 1440
+    register_retry: tuple[float, ...] = REGISTER_RETRY_SCHEDULE
 
 
 class VirtualEtr:
@@ -75,8 +89,15 @@ class VirtualEtr:
         self._own_nonces: deque[int] = deque(maxlen=16)
         # Last accepted notification nonce per sender: anything not newer is a
         # replay (equal: a retransmission we already acted on; re-ack only).
-        self._last_notify_nonce: dict[str, int] = {}
+        self._last_notify_nonce: OrderedDict[str, int] = OrderedDict()
+        # Nonce -> sender of every recently accepted notification: the same
+        # notification arriving from another address is a replay, not news.
+        self._accepted_nonces: OrderedDict[int, str] = OrderedDict()
         self._send: Sender | None = None
+        self._call_later: CallLater | None = None
+        self._retry: asyncio.TimerHandle | None = None
+        # Not a YANG counter (lmr:counters is a fixed list): the lab's status shows it.
+        self.register_retransmits = 0
         self.records = tuple(
             Mapping(eid, (Rloc(config.rloc, local=True),), ttl=config.record_ttl)
             for eid in config.eids
@@ -87,15 +108,38 @@ class VirtualEtr:
     def running(self) -> bool:
         return self._send is not None
 
-    def attach(self, send: Sender) -> None:
+    def attach(self, send: Sender, call_later: CallLater | None = None) -> None:
+        """Serve through ``send``; with ``call_later``, unacked Map-Registers are retried."""
         self._send = send
+        self._call_later = call_later
 
     def detach(self) -> None:
+        self._cancel_retry()
         self._send = None
+        self._call_later = None
 
     def register_now(self) -> bool:
+        """Send a Map-Register now and retry it until the MS acks one (bounded)."""
+        self._cancel_retry()
+        return self._register(attempt=0)
+
+    def _cancel_retry(self) -> None:
+        if self._retry is not None:
+            self._retry.cancel()
+            self._retry = None
+
+    def _retry_register(self, attempt: int) -> None:
+        self._retry = None
+        if self._send is not None:
+            self.register_retransmits += 1
+            self._register(attempt)
+
+    def _register(self, attempt: int) -> bool:
         if self._send is None:
             return False
+        if self._call_later is not None and attempt < len(self.config.register_retry):
+            wait = self.config.register_retry[attempt]
+            self._retry = self._call_later(wait, self._retry_register, attempt + 1)
         nonce = self._nonces.next()
         self._own_nonces.append(nonce)
         message = encode_map_register(
@@ -146,12 +190,19 @@ class VirtualEtr:
             # The MS acknowledging one of our Map-Registers (M bit).
             self.counters["register-acks"] += 1
             self.registered_ack_time = datetime.now(UTC)
+            self._cancel_retry()
             return
         if any(record.eid not in self._eid_set for record in message.records):
             # Authentic but about prefixes this ETR does not own: do not act on it.
             self.counters["notify-foreign-eids"] += 1
             return
-        last = self._last_notify_nonce.get(addr[0], -1)
+        sender = addr[0]
+        first_sender = self._accepted_nonces.get(message.nonce)
+        if first_sender is not None and first_sender != sender:
+            # Captured from its real sender and sent again from elsewhere.
+            self.counters["notify-replays"] += 1
+            return
+        last = self._last_notify_nonce.get(sender, -1)
         if message.nonce < last:
             self.counters["notify-replays"] += 1
             return
@@ -168,10 +219,19 @@ class VirtualEtr:
         if message.nonce == last:
             self.counters["notify-retransmissions"] += 1
             return
-        self._last_notify_nonce[addr[0]] = message.nonce
+        self._remember(sender, message.nonce)
         self.counters["map-notifies-accepted"] += 1
         self.counters["reregistrations-triggered"] += 1
         self.register_now()
+
+    def _remember(self, sender: str, nonce: int) -> None:
+        self._last_notify_nonce[sender] = nonce
+        self._last_notify_nonce.move_to_end(sender)
+        while len(self._last_notify_nonce) > MAX_NOTIFY_SENDERS:
+            self._last_notify_nonce.popitem(last=False)
+        self._accepted_nonces[nonce] = sender
+        while len(self._accepted_nonces) > MAX_ACCEPTED_NONCES:
+            self._accepted_nonces.popitem(last=False)
 
     def _on_map_request(self, ecm: EcmMessage, request: MapRequestMessage) -> None:
         if not request.itr_rlocs:

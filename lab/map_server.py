@@ -7,6 +7,7 @@ in memory, exactly the weakness the project exists to repair.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import Counter
@@ -56,6 +57,7 @@ log = logging.getLogger(__name__)
 
 NEGATIVE_TTL_CONFIGURED = 1  # minutes: configured prefix nobody registered
 NEGATIVE_TTL_UNKNOWN = 15  # minutes: EID no site owns
+INTERRUPTED = "interrupted: the unit went down (reboot or switchover) before the ack"
 
 Sender = Callable[[bytes, tuple[str, int]], None]
 
@@ -84,6 +86,10 @@ class MapServerUnit:
         self._send: Sender | None = None
         self._notify_schedule = notify_schedule
         self.notifier: Notifier | None = None
+        # Bumped by detach(): a recovery started before belongs to a previous
+        # life of the unit and must neither go on sending nor touch the state.
+        self._generation = 0
+        self._jobs: set[asyncio.Future[list[NotifyResult]]] = set()
 
     # Lifecycle ------------------------------------------------------------------
     def attach(self, send: Sender) -> None:
@@ -94,6 +100,9 @@ class MapServerUnit:
     def detach(self) -> None:
         self._send = None
         self.notifier = None
+        self._generation += 1
+        for job in list(self._jobs):
+            job.cancel()
 
     def lose_volatile_state(self) -> None:
         """What a reboot or a switchover does to the in-memory state."""
@@ -206,12 +215,18 @@ class MapServerUnit:
                         itr_rlocs=request.itr_rlocs,
                         source_eid=request.source_eid,
                     )
-                    forwarded = encode_ecm(
-                        inner,
-                        src=ecm.inner_src,
-                        dst=records[0].rlocs[0].address,
-                        sport=ecm.inner_sport,
-                    )
+                    try:
+                        forwarded = encode_ecm(
+                            inner,
+                            src=ecm.inner_src,
+                            dst=records[0].rlocs[0].address,
+                            sport=ecm.inner_sport,
+                        )
+                    except ValueError:
+                        # The request's inner source and the ETR's RLOC differ in
+                        # IP version: no inner header can carry both.
+                        self.counters["ignored"] += 1
+                        continue
                     self._emit(forwarded, (etr, LISP_CONTROL_PORT))
                 continue
             configured = covering_match(eid, self.store.eid_owner)
@@ -255,7 +270,22 @@ class MapServerUnit:
             raise RuntimeError(f"{self.name} is not the active unit")
         targets = self.reregistration_targets(site_names)
         self.counters["notifies-sent"] += len(targets)
-        results = await self.notifier.notify(targets)
+        generation = self._generation
+        job = asyncio.ensure_future(self.notifier.notify(targets))
+        self._jobs.add(job)
+        try:
+            results = await job
+        except asyncio.CancelledError:
+            if generation == self._generation:
+                raise  # our caller cancelled us, not a reboot or switchover
+            return [
+                NotifyResult(site=t.site, etr=t.etr, rloc=str(t.rloc), error=INTERRUPTED)
+                for t in targets
+            ]
+        finally:
+            self._jobs.discard(job)
+        if generation != self._generation:
+            return results  # finished as the unit went down: its state is gone
         for result in results:
             self.counters["notify-retransmits"] += result.retries
             site = self.store.sites.get(result.site)

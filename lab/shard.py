@@ -16,6 +16,7 @@ import logging
 import random
 import signal
 import sys
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.notif
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.udp import open_udp
 
 log = logging.getLogger("lisplab")
+# Seconds the active unit may stay short of its configured EIDs before the
+# registration-deficit notification (a passive refill takes a register interval).
+DEFICIT_AFTER_S = 5.0
 
 
 class Router:
@@ -101,6 +105,7 @@ class MsShard:
         self.units[0].role = "active"
         self._tasks: set[asyncio.Task[Any]] = set()
         self.service_address = str(spec.service_address)
+        self.fault_counters: Counter[str] = Counter()
 
     async def start(self) -> None:
         for index in range(len(self.units)):
@@ -114,8 +119,14 @@ class MsShard:
         await router.open_netconf(self.backends[index])
         if index == self.active:
             router.udp = await open_udp(self.service_address, LISP_CONTROL_PORT, unit.on_datagram)
-            unit.attach(router.udp.sendto)
+            unit.attach(self._sender(index))
         unit.up = True
+
+    def _sender(self, index: int) -> Any:
+        """The active unit's send, through the lab's network faults (if any)."""
+        udp = self.routers[index].udp
+        assert udp is not None
+        return self.spec.faults.sender(udp.sendto, self.units[index].name, self.fault_counters)
 
     async def _take_down(self, index: int) -> None:
         unit, router = self.units[index], self.routers[index]
@@ -162,7 +173,7 @@ class MsShard:
         self.routers[new].udp = await open_udp(
             self.service_address, LISP_CONTROL_PORT, new_unit.on_datagram
         )
-        new_unit.attach(self.routers[new].udp.sendto)
+        new_unit.attach(self._sender(new))
         for backend in self.backends:
             backend.publish_switchover(new_active=new_unit.name, previous_active=old_unit.name)
         if self.spec.auto_recover:
@@ -170,11 +181,28 @@ class MsShard:
         return {"active": new_unit.name, "previous": old_unit.name}
 
     async def _housekeeping(self) -> None:
+        # registration-deficit: published once per (active unit, boot) when the
+        # active unit stays short of the configured EIDs for DEFICIT_AFTER_S, so
+        # a watcher that missed the reboot (its session was dropped) still hears.
+        watched: tuple[str, datetime] | None = None
+        short_since: float | None = None
+        published = False
         while True:
             await asyncio.sleep(1.0)
             for unit in self.units:
                 if unit.up:
                     unit.expire()
+            active, now = self.units[self.active], asyncio.get_running_loop().time()
+            expected, registered = len(self.store.eid_owner), len(active.table)
+            if watched != (active.name, active.boot_time):
+                watched, short_since, published = (active.name, active.boot_time), None, False
+            if not active.up or registered >= expected:
+                short_since = None
+            elif short_since is None:
+                short_since = now
+            elif not published and now - short_since >= DEFICIT_AFTER_S:
+                published = True
+                self.backends[self.active].publish_deficit(expected=expected, registered=registered)
             try:
                 self.store.flush()
             except OSError:
@@ -197,6 +225,7 @@ class MsShard:
                 for u, r in zip(self.units, self.routers, strict=True)
             ],
             "configured_eids": len(self.store.eid_owner),
+            "faults": dict(self.fault_counters),
         }
 
     async def handle(self, command: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -231,6 +260,7 @@ class EtrShard:
         self.routers: dict[str, Router] = {}
         self.backends: dict[str, EtrBackend] = {}
         self._timers: dict[str, asyncio.TimerHandle] = {}
+        self.fault_counters: Counter[str] = Counter()
         for index in range(first, min(first + count, spec.etrs_total)):
             site, etr_no = divmod(index, spec.etrs_per_site)
             config = etr_config(spec, site, etr_no)
@@ -249,7 +279,8 @@ class EtrShard:
             return {"etr": name, "running": True}
         await router.open_netconf(self.backends[name])
         router.udp = await open_udp(router.address, LISP_CONTROL_PORT, etr.on_datagram)
-        etr.attach(router.udp.sendto)
+        send = self.spec.faults.sender(router.udp.sendto, name, self.fault_counters)
+        etr.attach(send, asyncio.get_running_loop().call_later)
         etr.register_now()
         # A random phase per ETR: after an MS reboot the passive refill is spread
         # over a whole interval, as with real routers.
@@ -289,9 +320,11 @@ class EtrShard:
                     "rloc": str(etr.config.rloc),
                     "registers_sent": etr.counters["map-registers-sent"],
                     "reregistrations": etr.counters["reregistrations-triggered"],
+                    "register_retransmits": etr.register_retransmits,
                 }
                 for name, etr in self.etrs.items()
-            }
+            },
+            "faults": dict(self.fault_counters),
         }
 
     async def handle(self, command: str, args: dict[str, Any]) -> dict[str, Any]:

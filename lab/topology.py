@@ -14,6 +14,7 @@ import secrets
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ansible_collections.lispnet.ms_recovery.lab.faults import FaultSpec
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
     Eid,
     IPAddress,
@@ -39,6 +40,11 @@ class LabSpec:
     auto_recover: bool = False
     notify_schedule: tuple[float, ...] = (3.0, 3.0, 3.0, 3.0, 6.0, 12.0, 24.0)
     proxy_reply_every: int = 4  # every Nth site asks the MS to proxy-reply
+    # Network faults injected in every router's send path (lab/faults.py).
+    loss: float = 0.0
+    duplicate: float = 0.0
+    delay_ms: float = 0.0
+    fault_seed: int | None = None
 
     def __post_init__(self) -> None:
         if self.sites < 1 or self.etrs_per_site < 1 or self.eids_per_site < 1:
@@ -51,6 +57,13 @@ class LabSpec:
             raise ValueError("subnet must be 1..254 (the lab uses 127.<subnet>.0.0/16)")
         if self.register_interval <= 0:
             raise ValueError("register-interval must be positive")
+        self.faults  # noqa: B018 -- validates the fault settings now, not in a shard
+
+    @property
+    def faults(self) -> FaultSpec:
+        return FaultSpec(
+            loss=self.loss, duplicate=self.duplicate, delay_ms=self.delay_ms, seed=self.fault_seed
+        )
 
     @property
     def etrs_total(self) -> int:

@@ -89,8 +89,11 @@ def test_reboot_empties_the_table_and_the_rpc_refills_it(lab: Lab) -> None:
     lab.control("reboot", down_for=1.0)
     wait_ms_back(lab.dir, timeout=20)
     after = read_ms(lab)
-    assert after.registrations == ()
     assert after.unit is not None and before.unit is not None
+    # Nothing survived the reboot. (An ETR whose periodic Map-Register fell in the
+    # down window retries within seconds, so a few may already be back.)
+    assert all(r.first_registered >= after.unit.boot_time for r in after.registrations)
+    assert len(after.registrations) < len(before.registrations)
     assert after.unit.boot_time > before.unit.boot_time
     assert after.unit.reboot_count == before.unit.reboot_count + 1
     # The stored basic routing info survived the reboot: that is what recovery uses.
