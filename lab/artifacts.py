@@ -133,6 +133,8 @@ def ansible_inventory(spec: LabSpec, lab_dir: Path) -> dict[str, Any]:
                 "lisp_eid_inventory": str(paths.eid_inventory(lab_dir)),
                 "lisp_lab_dir": str(lab_dir),
                 "lisp_register_interval": spec.register_interval,
+                # Per lab, so that labs (and tests) never share detection state.
+                "lisp_ms_state_file": str(lab_dir / "ms_state.json"),
             },
             "children": {
                 "map_servers": {"hosts": units, "vars": connection},

@@ -99,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     start_lab(spec, lab_dir, progress=lambda m: print("  " + m, flush=True))
     try:
         show("Map-Server table, healthy", read_table(spec, lab_dir), configured)
+        print("\n== The recovery playbook on a healthy Map-Server: nothing to do, nothing sent")
+        run_recovery(lab_dir)
         print(f"\n== Rebooting the active Map-Server (down for {args.down_for:g} s)")
         call(paths.control_socket(lab_dir, "ms"), "reboot", down_for=args.down_for)
         wait_ms_back(lab_dir, timeout=args.down_for + 30)

@@ -60,7 +60,9 @@ def _recovery_lines(report: RecoveryReport) -> list[Row]:
         )
     ]
     ttr = report.time_to_full_recovery
-    if ttr is None:
+    if ttr is None and rr.complete and not rr.sent:
+        lines.append(_row("Full recovery", "table already complete, nothing sent"))
+    elif ttr is None:
         lines.append(_row("Full recovery", "NOT reached"))
     else:
         lines.append(_row("Full recovery", format_seconds(ttr)))

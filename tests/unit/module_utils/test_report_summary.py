@@ -81,3 +81,11 @@ def test_control_characters_cannot_reach_the_terminal() -> None:
     text = "\n".join(summary_lines(build_report(results, title="t\x1b]0;pwned\x07")))
     assert "\x1b" not in text and "\x07" not in text
     assert "boom\ufffd[2J\ufffd" in text
+
+
+def test_healthy_table_says_nothing_was_sent() -> None:
+    results = full_success()
+    results["reregister"].update(sent=0, acked=0, elapsed=None, sites=[], complete=True)
+    lines = summary_lines(build_report(results))
+    assert _row(lines, "Full recovery") == "table already complete, nothing sent"
+    assert not any(line.startswith("Without the tool") for line in lines)
