@@ -1,0 +1,111 @@
+"""playbooks/recover.yml as users run it, against the lab: after a reboot or a
+switchover the table is whole again (checked by an independent NETCONF read),
+a healthy Map-Server gets nothing sent, check mode sends nothing, and ETRs that
+are down are named and fail the play."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ansible_collections.lispnet.ms_recovery.lab.processes import wait_ms_back
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
+    load_inventory,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang import filters, ms_xml
+from ansible_collections.lispnet.ms_recovery.tests.integration.ansible_helpers import (
+    PlaybookRun,
+    run_playbook,
+)
+from ansible_collections.lispnet.ms_recovery.tests.support.lab import Lab
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
+
+RECOVER = Path(__file__).resolve().parents[2] / "playbooks" / "recover.yml"
+ROLE = "lispnet.ms_recovery.ms_recovery : "
+REREGISTER = ROLE + "Ask the sites' ETRs to re-register"
+
+
+def recover(lab: Lab, *args: str, check: bool = False) -> PlaybookRun:
+    report = lab.dir / "report"
+    return run_playbook(
+        lab,
+        f"- ansible.builtin.import_playbook: {RECOVER}\n",
+        "-e",
+        f"report_dir={report}",
+        *args,
+        check=check,
+    )
+
+
+def registered(lab: Lab, unit: int = 0) -> dict[str, frozenset[str]]:
+    with lab.ms_session(unit) as session:
+        snapshot = ms_xml.parse_ms(session.get(filters.ms_registrations_filter()))
+    table: dict[str, set[str]] = {}
+    for record in snapshot.registrations:
+        table.setdefault(str(record.eid), set()).update(str(r.address) for r in record.rlocs)
+    return {eid: frozenset(rlocs) for eid, rlocs in table.items()}
+
+
+def expected(lab: Lab) -> dict[str, frozenset[str]]:
+    return {
+        str(eid): frozenset(str(r) for r in rlocs)
+        for eid, rlocs in load_inventory(lab.eids).expected("ms1").items()
+    }
+
+
+def reboot(lab: Lab) -> None:
+    lab.control("reboot", down_for=1.0)
+    wait_ms_back(lab.dir, timeout=20)
+
+
+@pytest.mark.parametrize("method", ["ms", "lisp", "netconf"])
+def test_reboot_is_recovered_then_a_rerun_sends_nothing(lab: Lab, method: str) -> None:
+    reboot(lab)
+    run = recover(lab, "-e", f"ms_recovery_method={method}")
+    assert run.rc == 0, run.output
+    assert registered(lab) == expected(lab)
+    result = run.result(REREGISTER, "ms1-a")
+    assert result["method"] == method and result["complete"] is True
+    report = json.loads((lab.dir / "report" / "report.json").read_text())
+    assert report["ok"] is True
+    assert (lab.dir / "report" / "report.junit.xml").exists()
+    assert (lab.dir / "report" / "report.html").exists()
+
+    again = recover(lab, "-e", f"ms_recovery_method={method}")
+    assert again.rc == 0, again.output
+    healthy = again.result(REREGISTER, "ms1-a")
+    assert healthy["sent"] == 0 and healthy["changed"] is False
+
+
+def test_switchover_is_recovered_on_the_new_active_unit(lab: Lab) -> None:
+    assert lab.control("switchover")["active"] == "ms1-b"
+    run = recover(lab)
+    assert run.rc == 0, run.output
+    assert run.result(ROLE + "Detect a reboot or switchover", "ms1-b")["active"] is True
+    assert registered(lab, unit=1) == expected(lab)
+
+
+def test_check_mode_sends_nothing(lab: Lab) -> None:
+    reboot(lab)
+    run = recover(lab, check=True)
+    result = run.result(REREGISTER, "ms1-a")
+    assert result.get("sent", 0) == 0 and result["would_send"], run.output
+    # Nothing was notified: only an ETR whose own timer fired can be back.
+    assert len(registered(lab)) < len(expected(lab))
+
+
+def test_etrs_that_are_down_are_named_and_fail_the_play(lab: Lab) -> None:
+    inventory = load_inventory(lab.eids)
+    down = inventory.sites[2]
+    lab.control("stop_etr", process=lab.etr_process_of(2), name=down.etrs[0].name)
+    reboot(lab)
+    run = recover(lab, "-e", "ms_recovery_timeout=5")
+    assert run.rc != 0
+    assert down.name in run.output
+    table = registered(lab)
+    assert all(str(eid) not in table for eid in down.eids)
+    others = {k: v for k, v in expected(lab).items() if k not in {str(e) for e in down.eids}}
+    assert {k: table[k] for k in others if k in table} == others
