@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import random
 import socket
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from lxml import etree
 
 from ansible_collections.lispnet.ms_recovery.lab.cli import lab_status
 from ansible_collections.lispnet.ms_recovery.lab.processes import wait_ms_back
@@ -38,11 +36,8 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang import (
     etr_xml,
     filters,
-    ms_xml,
-    rpcs,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import MsSnapshot
-from ansible_collections.lispnet.ms_recovery.tests.support.lab import Lab, running_lab
+from ansible_collections.lispnet.ms_recovery.tests.support.lab import Lab, eventually, running_lab
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 
@@ -52,40 +47,10 @@ FAST = (0.25,) * 16
 NO_PASSIVE_REFILL = 600.0
 
 
-def read_ms(lab: Lab, unit: int = 0) -> MsSnapshot:
-    with lab.ms_session(unit) as session:
-        return ms_xml.parse_ms(session.get(filters.ms_full_filter()))
-
-
-def send_reregistration(
-    lab: Lab, unit: int = 0, wait: bool = True, timeout: int = 30
-) -> rpcs.ReregistrationResult:
-    request = etree.tostring(rpcs.send_reregistration_rpc([], wait, timeout)).decode()
-    with lab.ms_session(unit) as session:
-        return rpcs.parse_send_reregistration_reply(session.rpc(request))
-
-
-def eventually(check: Callable[[], bool], timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.2)
-    return check()
-
-
-def registered(lab: Lab, unit: int = 0) -> dict[object, frozenset[object]]:
-    snapshot = read_ms(lab, unit)
-    table: dict[object, set[object]] = {}
-    for record in snapshot.registrations:
-        table.setdefault(record.eid, set()).update(r.address for r in record.rlocs)
-    return {eid: frozenset(rlocs) for eid, rlocs in table.items()}
-
-
 def reboot(lab: Lab) -> None:
     lab.control("reboot", down_for=0.5)
     wait_ms_back(lab.dir, timeout=20)
-    assert read_ms(lab).registrations == ()
+    assert lab.read_ms().registrations == ()
 
 
 @pytest.fixture
@@ -105,11 +70,11 @@ def test_recovery_reaches_every_site_through_20_percent_loss(lossy_lab: Lab) -> 
     lab = lossy_lab
     expected = load_inventory(lab.eids).expected("ms1")
     reboot(lab)
-    result = send_reregistration(lab)
+    result = lab.send_reregistration()
     assert result.notifications_sent == lab.spec.etrs_total
     assert result.acked == lab.spec.etrs_total  # 100 % of the sites, by retransmission
     # Lost re-registrations are retried by the ETRs until the MS acks them.
-    assert eventually(lambda: registered(lab) == expected)
+    assert eventually(lambda: lab.registered() == expected)
     status = lab_status(lab.dir)
     assert status["faults"]["dropped"] > 0  # the loss was real
     assert sum(etr.retries for site in result.sites for etr in site.etrs) > 0
@@ -127,14 +92,14 @@ def test_duplicates_do_not_double_count_registrations(tmp_path: Path) -> None:
         expected = load_inventory(lab.eids).expected("ms1")
         before = lab_status(lab.dir)["etrs"]
         reboot(lab)
-        result = send_reregistration(lab)
+        result = lab.send_reregistration()
         assert result.acked == lab.spec.etrs_total
-        assert eventually(lambda: registered(lab) == expected)
-        snapshot = read_ms(lab)
+        assert eventually(lambda: lab.registered() == expected)
+        snapshot = lab.read_ms()
         keys = [(r.eid, r.xtr_id) for r in snapshot.registrations]
         assert len(keys) == len(set(keys)) == len(expected)  # one record per EID and ETR
         # Duplicated Map-Registers carry the nonce already accepted: replays, not news.
-        assert eventually(lambda: read_ms(lab).counters.get("replays", 0) > 0)
+        assert eventually(lambda: lab.read_ms().counters.get("replays", 0) > 0)
         after = lab_status(lab.dir)
         assert after["faults"]["duplicated"] > 0
         for name, etr in after["etrs"].items():
@@ -166,13 +131,13 @@ def _reachable(lab: Lab, stopped_site: int) -> dict[object, frozenset[object]]:
 
 
 def _check_final_recovery(lab: Lab, stopped: str, stopped_site: int, unit: int = 0) -> None:
-    result = send_reregistration(lab, unit=unit)
+    result = lab.send_reregistration(unit=unit)
     assert result.notifications_sent == lab.spec.etrs_total
     assert result.acked == lab.spec.etrs_total - 1
     not_acked = [e for s in result.sites for e in s.etrs if not e.acked]
     assert [e.etr for e in not_acked] == [stopped]  # named in the result
     assert not_acked[0].error
-    assert eventually(lambda: registered(lab, unit) == _reachable(lab, stopped_site))
+    assert eventually(lambda: lab.registered(unit) == _reachable(lab, stopped_site))
 
 
 def test_a_second_reboot_during_a_recovery(slow_lab: Lab) -> None:
@@ -180,7 +145,7 @@ def test_a_second_reboot_during_a_recovery(slow_lab: Lab) -> None:
     stopped = _stop_etr(lab, 3)
     reboot(lab)
     # The first recovery keeps retransmitting to the stopped ETR for seconds...
-    started = send_reregistration(lab, wait=False)
+    started = lab.send_reregistration(wait=False)
     assert started.notifications_sent == lab.spec.etrs_total
     # ... when the MS reboots again: what it had refilled is gone.
     reboot(lab)
@@ -191,13 +156,13 @@ def test_a_switchover_during_a_recovery(slow_lab: Lab) -> None:
     lab = slow_lab
     stopped = _stop_etr(lab, 2)
     reboot(lab)
-    send_reregistration(lab, wait=False)
+    lab.send_reregistration(wait=False)
     assert lab.control("switchover")["active"] == "ms1-b"
-    assert read_ms(lab, unit=1).registrations == ()
+    assert lab.read_ms(1).registrations == ()
     _check_final_recovery(lab, stopped, 2, unit=1)
     # The interrupted recovery on the old active unit did not overwrite what the
     # new one stored about each ETR (the units share the stored routing info).
-    stored = {e.name: e.last_notify_result for s in read_ms(lab, 1).stored for e in s.etrs}
+    stored = {e.name: e.last_notify_result for s in lab.read_ms(1).stored for e in s.etrs}
     assert stored[stopped] not in (None, "acked")
     assert all(v == "acked" for k, v in stored.items() if k != stopped)
 
@@ -214,8 +179,8 @@ def test_hostile_datagrams_over_udp_show_in_the_netconf_counters(tmp_path: Path)
         site = load_inventory(lab.eids).sites[0]
         ms = (str(lab.spec.service_address), 4342)
         etr = (str(site.etrs[0].rloc), 4342)
-        ms_before, etr_before = read_ms(lab).counters, _etr_counters(lab, 0)
-        table_before = registered(lab)
+        ms_before, etr_before = lab.read_ms().counters, _etr_counters(lab, 0)
+        table_before = lab.registered()
         rng = random.Random(4342)
         nonces = MonotonicNonce()
         records = [Mapping(eid, (Rloc(site.etrs[0].rloc),)) for eid in site.eids]
@@ -249,7 +214,7 @@ def test_hostile_datagrams_over_udp_show_in_the_netconf_counters(tmp_path: Path)
             sock.close()
 
         def risen() -> bool:
-            ms_now, etr_now = read_ms(lab).counters, _etr_counters(lab, 0)
+            ms_now, etr_now = lab.read_ms().counters, _etr_counters(lab, 0)
             return (
                 ms_now.get("malformed", 0) > ms_before.get("malformed", 0)
                 and ms_now.get("auth-failures", 0) >= ms_before.get("auth-failures", 0) + 20
@@ -261,4 +226,4 @@ def test_hostile_datagrams_over_udp_show_in_the_netconf_counters(tmp_path: Path)
             )
 
         assert eventually(risen)
-        assert registered(lab) == table_before
+        assert lab.registered() == table_before

@@ -7,11 +7,8 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-import time
-from collections.abc import Callable
 
 import pytest
-from lxml import etree
 
 from ansible_collections.lispnet.ms_recovery.lab.processes import wait_ms_back
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
@@ -37,10 +34,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang import (
     etr_xml,
     filters,
     ms_xml,
-    rpcs,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import MsSnapshot
-from ansible_collections.lispnet.ms_recovery.tests.support.lab import Lab
+from ansible_collections.lispnet.ms_recovery.tests.support.lab import Lab, eventually
 from ansible_collections.lispnet.ms_recovery.tests.support.yang_validate import validate_data
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
@@ -51,21 +47,6 @@ def read_ms(lab: Lab, unit: int = 0) -> MsSnapshot:
         data = session.get(filters.ms_full_filter())
     validate_data(data)  # what the lab serves conforms to the project's YANG modules
     return ms_xml.parse_ms(data)
-
-
-def reregister(lab: Lab, unit: int = 0) -> rpcs.ReregistrationResult:
-    request = etree.tostring(rpcs.send_reregistration_rpc([], True, 20)).decode()
-    with lab.ms_session(unit) as session:
-        return rpcs.parse_send_reregistration_reply(session.rpc(request))
-
-
-def eventually(check: Callable[[], bool], timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.1)
-    return check()
 
 
 def test_etrs_register_and_the_table_is_read_over_netconf(lab: Lab) -> None:
@@ -99,7 +80,7 @@ def test_reboot_empties_the_table_and_the_rpc_refills_it(lab: Lab) -> None:
     # The stored basic routing info survived the reboot: that is what recovery uses.
     assert {s.name for s in after.stored} == {s.name for s in before.stored}
 
-    result = reregister(lab)
+    result = lab.send_reregistration()
     assert result.notifications_sent == lab.spec.etrs_total
     assert result.acked == lab.spec.etrs_total
     assert eventually(lambda: len(read_ms(lab).registrations) == len(before.registrations))
@@ -113,7 +94,7 @@ def test_switchover_moves_the_service_address(lab: Lab) -> None:
     assert new_active.registrations == ()
     # The RPC on the new active unit goes out from the service address it now owns,
     # and the ETRs' Map-Registers reach it there.
-    result = reregister(lab, unit=1)
+    result = lab.send_reregistration(1)
     assert result.acked == lab.spec.etrs_total
     expected = load_inventory(lab.eids).expected("ms1")
     assert eventually(lambda: len(read_ms(lab, unit=1).registrations) == len(expected))
@@ -121,7 +102,7 @@ def test_switchover_moves_the_service_address(lab: Lab) -> None:
     assert old.unit is not None and old.unit.ha_role == "standby"
     assert old.registrations == ()
     with pytest.raises(Exception, match="standby"):
-        reregister(lab, unit=0)
+        lab.send_reregistration(0)
 
 
 def _etr_counters(lab: Lab) -> dict[str, int]:

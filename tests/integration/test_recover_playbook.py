@@ -14,7 +14,7 @@ from ansible_collections.lispnet.ms_recovery.lab.processes import wait_ms_back
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
     load_inventory,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang import filters, ms_xml
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid, IPAddress
 from ansible_collections.lispnet.ms_recovery.tests.integration.ansible_helpers import (
     PlaybookRun,
     run_playbook,
@@ -40,20 +40,8 @@ def recover(lab: Lab, *args: str, check: bool = False) -> PlaybookRun:
     )
 
 
-def registered(lab: Lab, unit: int = 0) -> dict[str, frozenset[str]]:
-    with lab.ms_session(unit) as session:
-        snapshot = ms_xml.parse_ms(session.get(filters.ms_registrations_filter()))
-    table: dict[str, set[str]] = {}
-    for record in snapshot.registrations:
-        table.setdefault(str(record.eid), set()).update(str(r.address) for r in record.rlocs)
-    return {eid: frozenset(rlocs) for eid, rlocs in table.items()}
-
-
-def expected(lab: Lab) -> dict[str, frozenset[str]]:
-    return {
-        str(eid): frozenset(str(r) for r in rlocs)
-        for eid, rlocs in load_inventory(lab.eids).expected("ms1").items()
-    }
+def expected(lab: Lab) -> dict[Eid, frozenset[IPAddress]]:
+    return load_inventory(lab.eids).expected("ms1")
 
 
 def reboot(lab: Lab) -> None:
@@ -66,7 +54,7 @@ def test_reboot_is_recovered_then_a_rerun_sends_nothing(lab: Lab, method: str) -
     reboot(lab)
     run = recover(lab, "-e", f"ms_recovery_method={method}")
     assert run.rc == 0, run.output
-    assert registered(lab) == expected(lab)
+    assert lab.registered() == expected(lab)
     result = run.result(REREGISTER, "ms1-a")
     assert result["method"] == method and result["complete"] is True
     report = json.loads((lab.dir / "report" / "report.json").read_text())
@@ -85,7 +73,7 @@ def test_switchover_is_recovered_on_the_new_active_unit(lab: Lab) -> None:
     run = recover(lab)
     assert run.rc == 0, run.output
     assert run.result(ROLE + "Detect a reboot or switchover", "ms1-b")["active"] is True
-    assert registered(lab, unit=1) == expected(lab)
+    assert lab.registered(1) == expected(lab)
 
 
 def test_check_mode_sends_nothing(lab: Lab) -> None:
@@ -94,7 +82,7 @@ def test_check_mode_sends_nothing(lab: Lab) -> None:
     result = run.result(REREGISTER, "ms1-a")
     assert result.get("sent", 0) == 0 and result["would_send"], run.output
     # Nothing was notified: only an ETR whose own timer fired can be back.
-    assert len(registered(lab)) < len(expected(lab))
+    assert len(lab.registered()) < len(expected(lab))
 
 
 def test_etrs_that_are_down_are_named_and_fail_the_play(lab: Lab) -> None:
@@ -105,7 +93,7 @@ def test_etrs_that_are_down_are_named_and_fail_the_play(lab: Lab) -> None:
     run = recover(lab, "-e", "ms_recovery_timeout=5")
     assert run.rc != 0
     assert down.name in run.output
-    table = registered(lab)
-    assert all(str(eid) not in table for eid in down.eids)
-    others = {k: v for k, v in expected(lab).items() if k not in {str(e) for e in down.eids}}
+    table = lab.registered()
+    assert all(eid not in table for eid in down.eids)
+    others = {k: v for k, v in expected(lab).items() if k not in down.eids}
     assert {k: table[k] for k in others if k in table} == others

@@ -4,21 +4,29 @@ from __future__ import annotations
 
 import random
 import socket
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
+from lxml import etree
 
 from ansible_collections.lispnet.ms_recovery.lab import paths
 from ansible_collections.lispnet.ms_recovery.lab.control import call
 from ansible_collections.lispnet.ms_recovery.lab.processes import start_lab, stop_lab
 from ansible_collections.lispnet.ms_recovery.lab.topology import LabSpec
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
+    Eid,
+    IPAddress,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
     NcclientSession,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang import filters, ms_xml, rpcs
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import MsSnapshot
 
 
 def free_subnet() -> int:
@@ -74,10 +82,40 @@ class Lab:
             ssh_config=str(paths.ssh_config(self.dir)),
         )
 
+    def read_ms(self, unit: int = 0) -> MsSnapshot:
+        """An independent NETCONF read of one MS unit's whole state."""
+        with self.ms_session(unit) as session:
+            return ms_xml.parse_ms(session.get(filters.ms_full_filter()))
+
+    def registered(self, unit: int = 0) -> dict[Eid, frozenset[IPAddress]]:
+        """The unit's table as EID -> RLOCs (all xTRs' records merged)."""
+        table: dict[Eid, set[IPAddress]] = {}
+        for record in self.read_ms(unit).registrations:
+            table.setdefault(record.eid, set()).update(r.address for r in record.rlocs)
+        return {eid: frozenset(rlocs) for eid, rlocs in table.items()}
+
+    def send_reregistration(
+        self, unit: int = 0, wait: bool = True, timeout: int = 20
+    ) -> rpcs.ReregistrationResult:
+        """The MS-native recovery RPC, over NETCONF."""
+        request = etree.tostring(rpcs.send_reregistration_rpc([], wait, timeout)).decode()
+        with self.ms_session(unit) as session:
+            return rpcs.parse_send_reregistration_reply(session.rpc(request))
+
     def ansible_vars(self) -> dict[str, Any]:
         """The variables a map-server host gets from the lab inventory."""
         top = yaml.safe_load(self.inventory.read_text())["all"]
         return {**top["vars"], **top["children"]["map_servers"]["vars"]}
+
+
+def eventually(check: Callable[[], bool], timeout: float = 15.0) -> bool:
+    """Poll ``check`` until it holds or ``timeout`` passes (bounded)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.1)
+    return check()
 
 
 @contextmanager
