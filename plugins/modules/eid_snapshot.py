@@ -98,6 +98,13 @@ options:
     type: str
     choices: [ietf]
     default: ietf
+attributes:
+  check_mode:
+    description: Reports the drift and writes nothing.
+    support: full
+  diff_mode:
+    description: Not supported (a diff would show keys).
+    support: none
 notes:
   - Supports check mode; it then reports the drift and writes nothing.
   - Site keys never appear in the results or logs; only names, counts and drift are returned.

@@ -131,6 +131,13 @@ options:
       - O(method=netconf) only. ETR sessions open at the same time.
     type: int
     default: 32
+attributes:
+  check_mode:
+    description: Reads the table and reports what would be sent; sends nothing.
+    support: full
+  diff_mode:
+    description: Not supported.
+    support: none
 notes:
   - Check mode reads the table and reports the sites and ETRs that would be notified
     (RV(sites), RV(would_send)); nothing is sent.
