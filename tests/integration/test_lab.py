@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -36,7 +37,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang import (
     ms_xml,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import MsSnapshot
-from ansible_collections.lispnet.ms_recovery.tests.support.lab import Lab, eventually
+from ansible_collections.lispnet.ms_recovery.tests.support.lab import Lab, eventually, running_lab
 from ansible_collections.lispnet.ms_recovery.tests.support.yang_validate import validate_data
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
@@ -166,3 +167,19 @@ def test_the_active_unit_holds_the_service_address(lab: Lab) -> None:
             probe.bind((service, 4342))  # held by the active unit
     finally:
         probe.close()
+
+
+def test_auto_recover_refills_the_table_on_boot(tmp_path: Path) -> None:
+    with running_lab(
+        tmp_path / "lab",
+        sites=4,
+        register_interval=600.0,  # no passive refill within the test
+        auto_recover=True,
+        notify_schedule=(0.5, 0.5, 1.0),
+    ) as lab:
+        expected = load_inventory(lab.eids).expected("ms1")
+        lab.control("reboot", down_for=1.0)
+        wait_ms_back(lab.dir, timeout=20)
+        # Nobody asks: the MS notifies its stored ETRs by itself when it boots.
+        assert eventually(lambda: lab.registered() == expected, timeout=15)
+        assert lab.read_ms().counters.get("notifies-sent", 0) == lab.spec.etrs_total
