@@ -1,9 +1,9 @@
-"""ansible-runner (what AWX and ansible-rulebook use to run playbooks) against the lab.
+"""ansible-runner (what AWX and ansible-rulebook use to run playbooks) recovers the lab.
 
-The per-task results are read from the runner's events, as AWX reads them.
-The playbook reads the Map-Server units with ansible.netcommon.netconf_get;
-the parse uses the collection's own parser, so the data path is the one the
-modules use.
+The project is the one-line wrapper docs/awx.md describes
+(``import_playbook: lispnet.ms_recovery.recover``). The per-task results are
+read from the runner's events, as AWX reads them; the table is then checked by
+an independent NETCONF read.
 """
 
 from __future__ import annotations
@@ -16,13 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-from lxml import etree
 
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.filters import (
-    ms_unit_filter,
+from ansible_collections.lispnet.ms_recovery.lab.processes import wait_ms_back
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
+    load_inventory,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_xml import parse_ms
 from ansible_collections.lispnet.ms_recovery.tests.integration.ansible_helpers import ANSIBLE_CFG
 from ansible_collections.lispnet.ms_recovery.tests.support.lab import Lab
 
@@ -30,41 +28,39 @@ ansible_runner = pytest.importorskip("ansible_runner", reason="pip install ansib
 
 pytestmark = pytest.mark.integration
 
-TASK = "Read the unit over NETCONF"
-PLAYBOOK = [
-    {
-        "name": "Map-Server units",
-        "hosts": "map_servers",
-        "gather_facts": False,
-        "tasks": [
-            {
-                "name": TASK,
-                "ansible.netcommon.netconf_get": {
-                    "filter": "{{ unit_filter }}",
-                    "display": "xml",
-                },
-            }
-        ],
-    }
-]
+WRAPPER = "- ansible.builtin.import_playbook: lispnet.ms_recovery.recover\n"
+REREGISTER = "Ask the sites' ETRs to re-register"
+REGISTRATIONS = "Compare the registration table with the EID inventory"
 
 
 def task_results(runner: Any, task: str) -> dict[str, dict[str, Any]]:
-    """host -> the module result of ``task``, from the runner's event stream."""
+    """host -> the module result of ``task``, from the runner's event stream.
+
+    Role tasks are named without their role in the events (the role is a
+    field of its own), so ``task`` is the bare task name.
+    """
     results = {}
     for event in runner.events:
         data = event.get("event_data", {})
-        if event.get("event") in ("runner_on_ok", "runner_on_failed") and data.get("task") == task:
+        if data.get("task") != task:
+            continue
+        if event.get("event") in ("runner_on_ok", "runner_on_failed", "runner_on_skipped"):
             results[data["host"]] = {"event": event["event"], **data.get("res", {})}
     return results
 
 
-def test_runner_reads_per_task_results(
+def test_runner_recovers_a_rebooted_ms(
     lab: Lab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    expected = load_inventory(lab.eids).expected("ms1")
+    lab.control("reboot", down_for=1.0)
+    wait_ms_back(lab.dir, timeout=20)
+    assert len(lab.registered()) < len(expected)
+
     private = tmp_path / "runner"
     (private / "project").mkdir(parents=True)
-    (private / "project" / "units.yml").write_text(yaml.safe_dump(PLAYBOOK, sort_keys=False))
+    (private / "project" / "recover.yml").write_text(WRAPPER)
+    report_dir = tmp_path / "report"
     # ansible-runner starts ansible-playbook from PATH: the venv's.
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}:{os.environ['PATH']}")
     # Unix socket paths are limited to ~108 bytes; pytest's tmp dirs are long.
@@ -72,29 +68,38 @@ def test_runner_reads_per_task_results(
     try:
         runner = ansible_runner.run(
             private_data_dir=str(private),
-            playbook="units.yml",
+            playbook="recover.yml",
             inventory=str(lab.inventory),
-            extravars={"unit_filter": ms_unit_filter()},
+            extravars={"report_dir": str(report_dir)},
             envvars={
                 "ANSIBLE_CONFIG": str(ANSIBLE_CFG),
                 "ANSIBLE_PERSISTENT_CONTROL_PATH_DIR": control_dir,
                 "ANSIBLE_LOCAL_TEMP": str(tmp_path / "ansible-tmp"),
             },
             quiet=True,
-            timeout=300,
+            timeout=120,
         )
     finally:
         shutil.rmtree(control_dir, ignore_errors=True)
     stdout = runner.stdout.read()
     assert (runner.status, runner.rc) == ("successful", 0), stdout
     assert set(runner.stats["ok"]) == {"ms1-a", "ms1-b"}
-    results = task_results(runner, TASK)
-    assert set(results) == {"ms1-a", "ms1-b"}, stdout
-    roles = {}
-    for host, result in results.items():
-        assert result["event"] == "runner_on_ok"
-        snapshot = parse_ms(etree.fromstring(result["stdout"].encode()))
-        assert snapshot.unit is not None and snapshot.unit.unit_name == host
-        roles[host] = snapshot.unit.ha_role
-    assert roles == {"ms1-a": "active", "ms1-b": "standby"}
+
+    reregister = task_results(runner, REREGISTER)
+    # Only the active unit is recovered; the standby skips the block.
+    assert {h: r["event"] for h, r in reregister.items()} == {
+        "ms1-a": "runner_on_ok",
+        "ms1-b": "runner_on_skipped",
+    }, stdout
+    active = reregister["ms1-a"]
+    assert active["changed"] is True and active["complete"] is True
+    assert active["sent"] > 0 and active["failed_sites"] == []
+
+    registrations = task_results(runner, REGISTRATIONS)["ms1-a"]
+    assert registrations["complete"] is True
+    assert registrations["counts"]["missing"] == 0
+    assert registrations["expected"] == registrations["registered"] == len(expected)
+
+    assert lab.registered() == expected
+    assert (report_dir / "report.json").exists()
     assert lab.spec.password not in stdout
