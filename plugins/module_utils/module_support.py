@@ -11,6 +11,7 @@ it hands the validated inventory over as the hidden option
 
 from __future__ import annotations
 
+import re
 from typing import Any, NoReturn
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
@@ -124,11 +125,62 @@ def failure_message(exc: BaseException, target: str | None = None) -> str:
     if isinstance(exc, UnknownNameError | TaskError):
         return str(exc)
     if isinstance(exc, NetconfFailure):
-        where = f"NETCONF {target}" if target else "NETCONF"
         text = str(exc)
-        hint = _RECONNECT_HINT if "not connected" in text.lower() else ""
+        connecting = connection_failure(text)
+        if connecting is not None:
+            return f"{target or 'NETCONF'}: {connecting}"
+        # ansible.netcommon hands the device's text over as a bytes repr (b'...').
+        text = _BYTES_REPR.sub(lambda m: m.group(2), text)
+        where = f"NETCONF {target}" if target else "NETCONF"
+        lost = ("not connected", "session close")
+        hint = _RECONNECT_HINT if any(word in text.lower() for word in lost) else ""
         return f"{where}: {text}{hint}"
     return f"{type(exc).__name__}: {exc}"
+
+
+# What the persistent connection (ncclient under ansible.netcommon) says when the
+# session cannot be opened, as "get failed: b'...'"; rewritten so that the
+# operator reads what went wrong and which setting to check.
+_HOST_KEY = re.compile(r"Unknown host key \[?([0-9a-f:]+)\]?", re.IGNORECASE)
+_AUTH = re.compile(r"Authentication(Exception|Error| failed)", re.IGNORECASE)
+_CONNECT = re.compile(
+    r"Could not open socket|Connection refused|timed out|No route to host|"
+    r"Network is unreachable|Name or service not known",
+    re.IGNORECASE,
+)
+
+_BYTES_REPR = re.compile(r"""\bb(['"])(.*?)\1(?=$|\s|[;,)])""", re.DOTALL)
+_COMMAND_TIMEOUT = re.compile(r"command timeout triggered, timeout value is (\d+) secs")
+
+
+def connection_failure(text: str) -> str | None:
+    """The readable reason a NETCONF session could not be opened, or None when
+    ``text`` is about something else (an rpc-error, a lost session)."""
+    if "NETCONF authentication failed" in text or _AUTH.search(text):
+        return (
+            "NETCONF authentication failed (check ansible_user and ansible_password;"
+            " nothing was read or changed)"
+        )
+    host_key = _HOST_KEY.search(text)
+    if host_key:
+        return (
+            f"unknown or changed SSH host key (fingerprint {host_key.group(1)}):"
+            " the host is not in the known_hosts file that ansible_netconf_ssh_config"
+            " names (UserKnownHostsFile); refused before any credential was sent"
+        )
+    timeout = _COMMAND_TIMEOUT.search(text)
+    if timeout:
+        return (
+            f"no NETCONF answer within {timeout.group(1)} s (ansible_command_timeout):"
+            " the device may be hung, or this port is not a NETCONF server"
+        )
+    if _CONNECT.search(text):
+        reason = "timed out" if "timed out" in text.lower() else "connection refused"
+        return (
+            f"cannot connect to the NETCONF port ({reason}): is the device up, and are"
+            " ansible_host and ansible_port right?"
+        )
+    return None
 
 
 def failure_details(exc: BaseException) -> dict[str, Any]:

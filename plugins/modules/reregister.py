@@ -131,6 +131,22 @@ options:
       - O(method=netconf) only. ETR sessions open at the same time.
     type: int
     default: 32
+  lock_file:
+    description:
+      - Lock file on the controller that keeps two recoveries of the same Map-Server from
+        running at once (two playbooks started together after a reboot would otherwise both
+        find the table empty and both notify every site). The lock is held from the table
+        read until the task ends; a second run waits for it, then reads the table again and
+        targets only what is still missing.
+      - Defaults to C(~/.cache/lispnet_ms_recovery/<map_server>-<lisp address>.reregister.lock).
+      - The kernel releases the lock when the holder exits, also when it is killed.
+      - Not taken in check mode.
+    type: path
+  lock_timeout:
+    description:
+      - Seconds to wait for another run's lock before failing the task (nothing is sent then).
+      - Defaults to twice O(timeout) plus 30 s, enough for the other run to finish.
+    type: float
 attributes:
   check_mode:
     description: Reads the table and reports what would be sent; sends nothing.
@@ -265,6 +281,10 @@ progress:
   type: list
   elements: list
   sample: [[0.0, 0], [0.12, 6], [0.31, 10]]
+lock_waited:
+  description: Seconds the task waited for another recovery of the same Map-Server to finish.
+  returned: unless in check mode
+  type: float
 sources:
   description: Address and port of the controller's UDP socket(s).
   returned: when O(method=lisp) sent something
@@ -272,14 +292,18 @@ sources:
   elements: str
 """
 
+from typing import Any
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
+    EidInventory,
     InventoryError,
     UnknownNameError,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.module_support import (
     EID_INVENTORY_ARGS,
+    TaskError,
     fail_with,
     inventory_from_module,
     session_from_module,
@@ -299,6 +323,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.etr_r
     EtrCredentials,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.reregister_plan import (
+    default_map_server,
     registered_table,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.reregister_run import (
@@ -306,6 +331,11 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.rereg
     Routers,
     RunOptions,
     run_reregister,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.run_lock import (
+    RunLockTimeout,
+    default_lock_file,
+    run_lock,
 )
 
 ARGUMENT_SPEC = {
@@ -327,6 +357,8 @@ ARGUMENT_SPEC = {
     "etr_ssh_config": {"type": "path"},
     "etr_timeout": {"type": "float", "default": 10.0},
     "etr_concurrency": {"type": "int", "default": 32},
+    "lock_file": {"type": "path"},
+    "lock_timeout": {"type": "float"},
 }
 
 
@@ -335,6 +367,8 @@ def _options(module: AnsibleModule) -> RunOptions:
     for name in ("timeout", "pace", "ack_timeout", "etr_timeout"):
         if p[name] <= 0:
             module.fail_json(msg=f"{name} must be positive, got {p[name]}")
+    if p["lock_timeout"] is not None and p["lock_timeout"] < 0:
+        module.fail_json(msg=f"lock_timeout must be 0 or more, got {p['lock_timeout']}")
     if p["retries"] < 0 or p["etr_concurrency"] < 1:
         module.fail_json(msg="retries must be 0 or more and etr_concurrency 1 or more")
     credentials = None
@@ -367,6 +401,28 @@ def _options(module: AnsibleModule) -> RunOptions:
     )
 
 
+def _run_locked(
+    module: AnsibleModule, inventory: EidInventory, options: RunOptions, routers: Routers
+) -> dict[str, Any]:
+    """run_reregister under the Map-Server's run lock (check mode sends nothing: no lock)."""
+    if options.check_mode:
+        return run_reregister(inventory, options, routers)
+    name = default_map_server(inventory, options.map_server)
+    path = module.params["lock_file"] or default_lock_file(
+        name, str(inventory.map_server(name).lisp_address)
+    )
+    timeout = module.params["lock_timeout"]
+    if timeout is None:
+        timeout = 2 * options.timeout + 30
+    try:
+        with run_lock(path, timeout) as waited:
+            result = run_reregister(inventory, options, routers)
+    except RunLockTimeout as exc:
+        raise TaskError(str(exc)) from None
+    result["lock_waited"] = round(waited, 3)
+    return result
+
+
 def main() -> None:
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     options = _options(module)
@@ -381,8 +437,15 @@ def main() -> None:
             ),
             etr_reregister=platform.etr_reregister_now,
         )
-        result = run_reregister(inventory, options, routers)
-    except (InventoryError, UnknownNameError, NetconfFailure, ValueError, OSError) as exc:
+        result = _run_locked(module, inventory, options, routers)
+    except (
+        InventoryError,
+        UnknownNameError,
+        NetconfFailure,
+        TaskError,
+        ValueError,
+        OSError,
+    ) as exc:
         fail_with(module, exc, changed=False)
     if result.get("failed"):
         module.fail_json(**result)
