@@ -38,6 +38,11 @@ test: $(STAMP) lint
 demo: $(STAMP)
 	$(PY) -m ansible_collections.lispnet.ms_recovery.lab.demo --dir $(LAB_DIR)
 
+# Recovery time and scale, tool vs passive, on one lab per size (bench/README.md).
+SIZES ?= 100 1000 10000
+bench: $(STAMP)
+	$(PY) bench/run.py --sizes $(SIZES)
+
 lab-down: $(STAMP)
 	$(VENV)/bin/lisplab down --dir $(LAB_DIR)
 

@@ -12,6 +12,7 @@ from lxml import etree
 
 from ansible_collections.lispnet.ms_recovery.lab.etr import VirtualEtr
 from ansible_collections.lispnet.ms_recovery.lab.map_server import MapServerUnit
+from ansible_collections.lispnet.ms_recovery.lab.ms_selection import selection
 from ansible_collections.lispnet.ms_recovery.lab.netconf.errors import RpcError, UnknownRpc
 from ansible_collections.lispnet.ms_recovery.lab.netconf.notifications import NotificationHub
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import (
@@ -58,8 +59,12 @@ class MsBackend:
     def capabilities(self) -> Iterable[str]:
         return capabilities()
 
-    def snapshot(self, with_state: bool = True) -> MsSnapshot:
+    def snapshot(
+        self, with_state: bool = True, with_table: bool = True, with_stored: bool = True
+    ) -> MsSnapshot:
         unit, store = self.unit, self.unit.store
+        if not with_table:  # unit info and counters only (render_ms_status)
+            return MsSnapshot(unit=self._unit_info(), counters=dict(unit.counters))
         sites = tuple(
             ConfiguredSite(s.name, s.site_id, s.key_id, s.algorithm, s.eids)
             for s in store.sites.values()
@@ -74,6 +79,7 @@ class MsBackend:
                 s.eids,
             )
             for s in store.sites.values()
+            if with_stored
         )
         if not with_state:
             return MsSnapshot(unit=None, sites=sites, stored=stored)
@@ -95,15 +101,8 @@ class MsBackend:
             )
             for r in unit.table.all_records()
         )
-        info = MsUnitInfo(
-            unit_name=unit.name,
-            ha_role=unit.role,
-            service_address=Rloc.of(self.shard.service_address).address,
-            boot_time=unit.boot_time,
-            reboot_count=unit.reboot_count,
-        )
         return MsSnapshot(
-            unit=info,
+            unit=self._unit_info(),
             sites=sites,
             registrations=registrations,
             stored=stored,
@@ -112,6 +111,39 @@ class MsBackend:
 
     def get(self) -> etree._Element:
         return ms_xml.render_ms(self.snapshot())
+
+    def get_selected(self, flt: etree._Element | None) -> etree._Element:
+        """``get``, rendering only what ``flt`` can select (lab/ms_selection.py)."""
+        chosen = selection(flt)
+        if chosen.status_only:
+            return ms_xml.render_ms_status(self.snapshot(with_table=False), self.counts())
+        snapshot = self.snapshot(with_stored=chosen.stored_sites)
+        return ms_xml.render_ms(snapshot, counts=self.counts())
+
+    def counts(self) -> ms_xml.MsCounts:
+        unit, store = self.unit, self.unit.store
+        # The unit only accepts a site's own configured EIDs, so every
+        # registered EID is a configured one (no set arithmetic on 50,000 EIDs).
+        registered = unit.table.registered_eids()
+        configured = store.eid_owner.keys()
+        return ms_xml.MsCounts(
+            configured_sites=len(store.sites),
+            registered_sites=len({r.site for r in unit.table.all_records()}),
+            configured_eids=ms_xml.af_counts(configured),
+            registered_eids=ms_xml.af_counts(registered),
+            expected_eids=len({e for s in store.sites.values() for e in s.eids}),
+            registered_total=len(registered),
+        )
+
+    def _unit_info(self) -> MsUnitInfo:
+        unit = self.unit
+        return MsUnitInfo(
+            unit_name=unit.name,
+            ha_role=unit.role,
+            service_address=Rloc.of(self.shard.service_address).address,
+            boot_time=unit.boot_time,
+            reboot_count=unit.reboot_count,
+        )
 
     def get_config(self) -> etree._Element:
         return ms_xml.render_ms(self.snapshot(with_state=False))

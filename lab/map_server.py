@@ -57,6 +57,13 @@ log = logging.getLogger(__name__)
 
 NEGATIVE_TTL_CONFIGURED = 1  # minutes: configured prefix nobody registered
 NEGATIVE_TTL_UNKNOWN = 15  # minutes: EID no site owns
+# Notifications per second of the MS-native recovery: about what this process
+# can take of the Map-Registers they trigger (each ETR answers at once). Faster
+# only overflows its socket queue, and the lost registrations wait for the ETRs'
+# retries (1 s and more); see docs/performance.md.
+NOTIFY_PACE = 2500.0
+# ...after a first burst the socket queue (8 MB, rmem_max here) absorbs.
+NOTIFY_BURST = 2000
 INTERRUPTED = "interrupted: the unit went down (reboot or switchover) before the ack"
 
 Sender = Callable[[bytes, tuple[str, int]], None]
@@ -95,7 +102,13 @@ class MapServerUnit:
     def attach(self, send: Sender) -> None:
         """Start serving LISP on the service address through ``send``."""
         self._send = send
-        self.notifier = Notifier(send, self._nonces.next, schedule=self._notify_schedule)
+        self.notifier = Notifier(
+            send,
+            self._nonces.next,
+            schedule=self._notify_schedule,
+            pace_per_second=NOTIFY_PACE,
+            burst=NOTIFY_BURST,
+        )
 
     def detach(self) -> None:
         self._send = None

@@ -38,12 +38,16 @@ class RegistrationTable:
 
     def __init__(self) -> None:
         self._by_eid: dict[Eid, dict[bytes, Registration]] = {}
+        # No record was refreshed before this (a lower bound): expire() scans
+        # the table only when something may be due, not every second.
+        self._oldest_refresh = float("inf")
 
     def __len__(self) -> int:
         return len(self._by_eid)
 
     def clear(self) -> None:
         self._by_eid.clear()
+        self._oldest_refresh = float("inf")
 
     def upsert(self, registration: Registration) -> bool:
         """Store or refresh a registration; True when the EID was not registered."""
@@ -53,6 +57,7 @@ class RegistrationTable:
         if previous is not None:
             registration.first_registered = previous.first_registered
         records[key] = registration
+        self._oldest_refresh = min(self._oldest_refresh, registration.refreshed_at)
         return len(records) == 1 and previous is None
 
     def records(self, eid: Eid) -> list[Registration]:
@@ -70,14 +75,20 @@ class RegistrationTable:
 
     def expire(self, now: float, timeout: float) -> list[Eid]:
         """Drop records not refreshed within ``timeout``; return EIDs left with none."""
-        emptied = []
+        emptied: list[Eid] = []
+        if now - self._oldest_refresh <= timeout:
+            return emptied
+        oldest = float("inf")
         for eid, records in list(self._by_eid.items()):
             for key, registration in list(records.items()):
                 if now - registration.refreshed_at > timeout:
                     del records[key]
+                else:
+                    oldest = min(oldest, registration.refreshed_at)
             if not records:
                 del self._by_eid[eid]
                 emptied.append(eid)
+        self._oldest_refresh = oldest
         return emptied
 
 

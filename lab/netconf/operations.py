@@ -88,7 +88,11 @@ def _data_reply(data: etree._Element, flt: etree._Element | None) -> Reply:
 
 
 async def _get(session: NetconfSession, op: etree._Element) -> Reply:
-    return _data_reply(session.backend.get(), _filter(op, nc("filter")))
+    flt = _filter(op, nc("filter"))
+    # A backend may render only what the filter can select (optional method).
+    selected = getattr(session.backend, "get_selected", None)
+    data = session.backend.get() if selected is None else selected(flt)
+    return _data_reply(data, flt)
 
 
 async def _get_config(session: NetconfSession, op: etree._Element) -> Reply:

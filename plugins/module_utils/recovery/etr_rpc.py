@@ -48,6 +48,8 @@ Reregister = Callable[[NetconfSession], int]
 def ncclient_connector(etr: Etr, credentials: EtrCredentials) -> NetconfSession:
     if etr.netconf is None:
         raise NetconfFailure(NO_ENDPOINT)
+    # The host key is pinned from the known_hosts file, parsed once for the
+    # whole run (NcclientSession.connect, known_hosts.py).
     return NcclientSession.connect(
         host=etr.netconf.host,
         port=etr.netconf.port,

@@ -122,11 +122,15 @@ class Notifier:
         *,
         schedule: Sequence[float] = RFC_RETRANSMIT_SCHEDULE,
         pace_per_second: float = 20000.0,
+        burst: int = 0,
     ) -> None:
         self._send = send
         self._next_nonce = next_nonce
         self._schedule = tuple(schedule)
         self._pace = max(pace_per_second, 1.0)
+        # The first ``burst`` notifications go out unpaced: a receiver's socket
+        # queue absorbs them, and a small recovery is then not slowed at all.
+        self._burst = max(burst, 0)
         self._pending: dict[int, _Pending] = {}
 
     @property
@@ -159,7 +163,7 @@ class Notifier:
             tasks.append(asyncio.ensure_future(self._deliver(pending)))
             # Pacing keeps a burst of thousands of notifications from overrunning
             # the receivers' socket buffers; yield every so often so acks are read.
-            if index % 64 == 63:
+            if index >= self._burst and (index - self._burst) % 64 == 63:
                 await asyncio.sleep(gap * 64)
         try:
             await asyncio.gather(*tasks)

@@ -85,6 +85,9 @@ class Routers:
     ms_reregister: Callable[[Sequence[str], bool, int], ReregistrationResult]
     etr_reregister: Reregister
     etr_connect: Connector = ncclient_connector
+    # Registered EIDs from the MS summary (None: not reported): polled while
+    # waiting instead of the whole table, which is read once the count is there.
+    read_count: Callable[[], int | None] | None = None
 
 
 @dataclass
@@ -166,6 +169,7 @@ async def _send_and_watch(
             options.timeout,
             keep_going=lambda: not sending.done(),
             give_up=lambda state: _nothing_more_to_come(sending, state),
+            read_count=routers.read_count,
         )
         stop.set()  # the bound also holds for retransmissions still going on
         outcome = await sending

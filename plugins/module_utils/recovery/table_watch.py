@@ -25,6 +25,10 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.rereg
 # polling a large table does not load the Map-Server it is watching.
 FIRST_POLL_INTERVAL = 0.1
 MAX_POLL_INTERVAL = 1.0
+# With a count reader: the count is cheap, so it is polled at a steady pace,
+# and the full table read at least this often (to notice ETRs that gave up).
+COUNT_POLL_INTERVAL = 0.05
+FULL_READ_EVERY = 10.0
 
 
 @dataclass
@@ -38,14 +42,21 @@ class Watch:
     elapsed: float | None = None  # seconds from the first notification to whole
 
     def record(self, state: Completeness) -> None:
+        self._sample(state.registered)
+        if state.complete and self.elapsed is None:
+            self.elapsed = self.progress[-1][0]
+
+    def record_count(self, registered: int) -> None:
+        """A sample from the cheap count, which cannot tell the table is whole."""
+        self._sample(registered)
+
+    def _sample(self, registered: int) -> None:
         now = round(self.clock() - self.started, 3)
-        sample = [now, state.registered]
+        sample = [now, registered]
         if len(self.progress) >= 2 and self.progress[-1][1] == self.progress[-2][1] == sample[1]:
             self.progress[-1] = sample
         else:
             self.progress.append(sample)
-        if state.complete and self.elapsed is None:
-            self.elapsed = now
 
 
 async def wait_until_whole(
@@ -57,6 +68,7 @@ async def wait_until_whole(
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     keep_going: Callable[[], bool] = lambda: False,
     give_up: Callable[[Completeness], bool] = lambda state: False,
+    read_count: Callable[[], int | None] | None = None,
 ) -> Completeness:
     """Read until every EID of ``sites`` is registered or ``timeout`` seconds
     after ``watch.started`` have passed; returns the last state read.
@@ -69,11 +81,34 @@ async def wait_until_whole(
     """
     deadline = watch.started + timeout
     interval = FIRST_POLL_INTERVAL
+    needed = sum(len(site.eids) for site in sites)
+    state: Completeness | None = None
+    last_full = watch.clock()
     while True:
+        # With a cheap count (the MS summary), the whole table is only read
+        # once the count says it may be whole, or every FULL_READ_EVERY s (for
+        # give_up): reading 50,000 entries costs the MS and this controller
+        # seconds, the count milliseconds.
+        count = None
+        if read_count is not None and state is not None:
+            count = await asyncio.to_thread(read_count)
+            if count is None:  # the MS does not report it: full reads only
+                read_count = None
+        now = watch.clock()
+        if count is not None and count < needed and now - last_full < FULL_READ_EVERY:
+            watch.record_count(count)
+            if now >= deadline:
+                return state  # type: ignore[return-value]  # not None: read once before
+            await sleep(max(0.0, min(COUNT_POLL_INTERVAL, deadline - now)))
+            continue
         state = completeness(sites, await asyncio.to_thread(read_table))
+        last_full = watch.clock()
         watch.record(state)
         now = watch.clock()
         if (state.complete and not keep_going()) or now >= deadline or give_up(state):
             return state
+        if read_count is not None:
+            await sleep(max(0.0, min(COUNT_POLL_INTERVAL, deadline - now)))
+            continue
         await sleep(max(0.0, min(interval, deadline - now)))
         interval = min(interval * 1.5, MAX_POLL_INTERVAL)

@@ -1,0 +1,146 @@
+"""The results table, the passive/tool ratios and the targets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# (sites, what, limit): checked against the run's own numbers, never asserted.
+TARGETS_FIRST_NOTIFICATION = {1000: 1.0, 10000: 5.0}
+TARGET_SPEEDUP_1000 = 60.0
+TARGET_VERIFY_50K_S = 2.0
+TARGET_PLAYBOOK_1000_S = 15.0
+TARGET_RSS_10K_MB = 500.0
+
+
+def _f(value: Any, digits: int = 2) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def ratios(size: dict[str, Any], key: str = "recovered_s") -> dict[str, float | None]:
+    """passive (MS back -> whole) / tool ``key`` (default: MS back -> whole)."""
+    passive = (size.get("passive") or {}).get("recovered_s")
+    out: dict[str, float | None] = {}
+    for method, run in (size.get("tool") or {}).items():
+        tool = run.get(key)
+        out[method] = round(passive / tool, 1) if passive and tool else None
+    return out
+
+
+def best_method(size: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    runs = [
+        (m, r)
+        for m, r in (size.get("tool") or {}).items()
+        if r.get("whole_after_first_notification_s") is not None
+    ]
+    if not runs:
+        return None, {}
+    return min(runs, key=lambda mr: mr[1]["whole_after_first_notification_s"])
+
+
+def targets(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    checks: list[dict[str, Any]] = []
+    for size in sizes:
+        sites = size["sites"]
+        method, run = best_method(size)
+        limit = TARGETS_FIRST_NOTIFICATION.get(sites)
+        if limit is not None:
+            value = run.get("whole_after_first_notification_s")
+            checks.append(
+                _check(f"{sites} sites whole after 1st notification ({method})", value, limit, "s")
+            )
+        if sites == 1000:
+            ratio = ratios(size, "whole_after_first_notification_s").get(method or "")
+            checks.append(
+                {
+                    "target": f"1000 sites passive / tool after 1st notification ({method})",
+                    "value": ratio,
+                    "limit": f">= {TARGET_SPEEDUP_1000:g}x",
+                    "met": None if ratio is None else ratio >= TARGET_SPEEDUP_1000,
+                }
+            )
+            pb = (size.get("playbook") or {}).get("after_back_s")
+            checks.append(
+                _check(
+                    "1000 sites playbook end to end (from MS back)", pb, TARGET_PLAYBOOK_1000_S, "s"
+                )
+            )
+        if sites == 10000:
+            rss = (run.get("controller") or {}).get("peak_rss_mb")
+            checks.append(
+                _check(f"10000 sites controller peak RSS ({method})", rss, TARGET_RSS_10K_MB, "MB")
+            )
+        if size["eids"] >= 50000:
+            verify = (run.get("verify") or {}).get("total_s")
+            checks.append(
+                _check(f"verify {size['eids']} registrations", verify, TARGET_VERIFY_50K_S, "s")
+            )
+    return checks
+
+
+def _check(name: str, value: float | None, limit: float, unit: str) -> dict[str, Any]:
+    return {
+        "target": name,
+        "value": value,
+        "limit": f"<= {limit:g} {unit}",
+        "met": None if value is None else value <= limit,
+    }
+
+
+def table(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    lines = [
+        f"machine: {m['cpu_model']}, {m['cores']} cores, {m['memory_gb']} GB, "
+        f"Python {m['python']}, kernel {m['kernel']}",
+        "",
+        "seconds from the MS being back; window = negative/no answers from the reboot;",
+        "ratio = passive whole / whole; ratio1 = passive whole / ->whole",
+        f"{'sites':>6} {'EIDs':>6} {'how':<9} {'whole':>7} {'1st-not':>7} {'->whole':>7} "
+        f"{'window':>7} {'ratio':>6} {'ratio1':>6} {'ctl cpu':>7} {'ctl MB':>7} {'verify':>6}",
+    ]
+    for size in results["sizes"]:
+        head = f"{size['sites']:>6} {size['eids']:>6}"
+        passive = size.get("passive")
+        if passive:
+            lines.append(
+                f"{head} {'passive':<9} {_f(passive.get('recovered_s')):>7} {'-':>7} {'-':>7} "
+                f"{_f(passive.get('negative_window_s')):>7} {'1':>6} {'1':>6} {'-':>7} {'-':>7} "
+                f"{'-':>6}"
+            )
+        r, r1 = ratios(size), ratios(size, "whole_after_first_notification_s")
+        for method, run in (size.get("tool") or {}).items():
+            c = run.get("controller") or {}
+            v = (run.get("verify") or {}).get("total_s")
+            lines.append(
+                f"{head} {method:<9} {_f(run.get('recovered_s')):>7} "
+                f"{_f(run.get('first_notification_after_back_s')):>7} "
+                f"{_f(run.get('whole_after_first_notification_s')):>7} "
+                f"{_f(run.get('negative_window_s')):>7} {_f(r.get(method), 1):>6} "
+                f"{_f(r1.get(method), 1):>6} "
+                f"{_f(c.get('cpu_s'), 1):>7} {_f(c.get('peak_rss_mb'), 0):>7} {_f(v):>6}"
+                + (f"  ERROR {run['error']}" if run.get("error") else "")
+            )
+        pb = size.get("playbook")
+        if pb:
+            c = pb.get("controller") or {}
+            lines.append(
+                f"{head} {'playbook':<9} {_f(pb.get('recovered_s')):>7} {'-':>7} {'-':>7} "
+                f"{_f(pb.get('negative_window_s')):>7} {'':>6} {'':>6} {_f(c.get('cpu_s'), 1):>7} "
+                f"{_f(c.get('peak_rss_mb'), 0):>7} {'':>6}  end-to-end "
+                f"{_f(pb.get('after_back_s'))} s after back (rc {pb.get('returncode')})"
+            )
+        lab = size.get("lab") or {}
+        lines.append(
+            f"{'':>13} lab: up in {_f(lab.get('up_s'), 1)} s, peak RSS MB "
+            + ", ".join(f"{k} {v['peak_rss_mb']:.0f}" for k, v in lab.get("processes", {}).items())
+        )
+    checks = results.get("targets") or []
+    if checks:
+        lines += ["", "targets:"]
+        for c in checks:
+            mark = {True: "met", False: "MISSED", None: "n/a"}[c["met"]]
+            lines.append(f"  {mark:<6} {c['target']}: {_f(c['value'])} ({c['limit']})")
+    return "\n".join(lines)

@@ -1,0 +1,89 @@
+"""The virtual MS renders only what a filter can select, and answers the same."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from lxml import etree
+
+from ansible_collections.lispnet.ms_recovery.lab.artifacts import ms_store
+from ansible_collections.lispnet.ms_recovery.lab.backends import MsBackend
+from ansible_collections.lispnet.ms_recovery.lab.map_server import MapServerUnit
+from ansible_collections.lispnet.ms_recovery.lab.ms_selection import selection
+from ansible_collections.lispnet.ms_recovery.lab.netconf.subtree import apply_subtree_filter
+from ansible_collections.lispnet.ms_recovery.lab.registration_table import Registration
+from ansible_collections.lispnet.ms_recovery.lab.topology import LabSpec
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Rloc
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang import filters
+
+NC = "urn:ietf:params:xml:ns:netconf:base:1.0"
+
+
+def _filter(content: str) -> etree._Element:
+    return etree.fromstring(f'<filter xmlns="{NC}" type="subtree">{content}</filter>')
+
+
+@pytest.fixture
+def backend(tmp_path: Path) -> MsBackend:
+    spec = LabSpec(sites=6, eids_per_site=3, subnet=200)
+    store = ms_store(spec, tmp_path)
+    unit = MapServerUnit("ms1-a", store, registration_timeout=180, notify_schedule=(1.0,))
+    unit.role = "active"
+    now = datetime.now(UTC)
+    for site in range(4):  # sites 5 and 6 stay unregistered
+        rloc = spec.etr_address(site)
+        for eid in spec.site_eids(site):
+            unit.table.upsert(
+                Registration(
+                    eid=eid,
+                    site=spec.site_name(site),
+                    site_id=site + 1,
+                    xtr_id=bytes(16),
+                    rlocs=(Rloc(rloc),),
+                    ttl=1440,
+                    source=rloc,
+                    source_port=4342,
+                    first_registered=now,
+                    last_registered=now,
+                    refreshed_at=time.monotonic(),
+                    proxy_reply=False,
+                    want_map_notify=True,
+                )
+            )
+    unit.counters["map-registers-received"] = 4
+    shard = SimpleNamespace(service_address=str(spec.service_address))
+    return MsBackend(unit, shard)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        filters.ms_unit_filter(),
+        filters.ms_registrations_filter(),
+        filters.ms_stored_sites_filter(),
+        filters.ms_full_filter(),
+    ],
+    ids=["unit", "registrations", "stored", "full"],
+)
+def test_selected_rendering_answers_like_the_full_one(backend: MsBackend, content: str) -> None:
+    flt = _filter(content)
+    full = apply_subtree_filter(backend.get(), flt)
+    selected = apply_subtree_filter(backend.get_selected(flt), flt)
+    assert etree.tostring(selected, method="c14n") == etree.tostring(full, method="c14n")
+
+
+def test_only_the_status_filter_skips_the_table() -> None:
+    assert selection(_filter(filters.ms_unit_filter())).status_only
+    for content in (
+        filters.ms_registrations_filter(),
+        filters.ms_stored_sites_filter(),
+        filters.ms_full_filter(),
+    ):
+        assert not selection(_filter(content)).status_only
+    assert not selection(None).status_only
+    assert selection(None).stored_sites
+    assert not selection(_filter(filters.ms_registrations_filter())).stored_sites
