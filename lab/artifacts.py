@@ -154,8 +154,14 @@ def write_all(spec: LabSpec, lab_dir: Path) -> None:
         key = load_or_create_host_key(paths.host_key(lab_dir, name))
         lines.append(known_hosts_line(address, spec.netconf_port, key))
     atomic_write_text(paths.known_hosts(lab_dir), "\n".join(lines) + "\n")
+    # The MS units get a known_hosts of their own: SSH clients parse the whole
+    # file on every connect, and the full one has a line per ETR (10,000 at scale).
+    units = len(UNIT_NAMES)
+    atomic_write_text(paths.known_hosts(lab_dir, "ms"), "\n".join(lines[:units]) + "\n")
+    ms_hosts = " ".join(address for _, address in routers(spec)[:units])
     atomic_write_text(
         paths.ssh_config(lab_dir),
+        f"Host {ms_hosts}\n    UserKnownHostsFile {paths.known_hosts(lab_dir, 'ms').resolve()}\n"
         f"Host *\n    UserKnownHostsFile {paths.known_hosts(lab_dir).resolve()}\n",
     )
     inventory = eid_inventory(spec, str(paths.eid_inventory(lab_dir)))

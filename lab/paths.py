@@ -42,5 +42,5 @@ def ssh_config(lab_dir: Path) -> Path:
     return lab_dir / "ssh_config"
 
 
-def known_hosts(lab_dir: Path) -> Path:
-    return lab_dir / "known_hosts"
+def known_hosts(lab_dir: Path, group: str | None = None) -> Path:
+    return lab_dir / ("known_hosts" if group is None else f"known_hosts.{group}")

@@ -310,10 +310,12 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.module_support
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
     NetconfFailure,
+    NetconfSession,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms import (
     DEFAULT_PLATFORM,
     PLATFORMS,
+    Platform,
     get_platform,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.controller_notify import (  # noqa: E501
@@ -401,6 +403,11 @@ def _options(module: AnsibleModule) -> RunOptions:
     )
 
 
+def _registered_count(platform: Platform, session: NetconfSession) -> int | None:
+    summary = platform.read_ms_unit_summary(session)[1]
+    return None if summary is None else summary.registered_eids
+
+
 def _run_locked(
     module: AnsibleModule, inventory: EidInventory, options: RunOptions, routers: Routers
 ) -> dict[str, Any]:
@@ -436,6 +443,9 @@ def main() -> None:
                 session, sites, wait, timeout
             ),
             etr_reregister=platform.etr_reregister_now,
+            # The summary's count is a cheap poll; the whole table is read once it
+            # says every EID is back (at 50,000 EIDs a full read takes seconds).
+            read_count=lambda: _registered_count(platform, session),
         )
         result = _run_locked(module, inventory, options, routers)
     except (
