@@ -12,19 +12,29 @@ from lxml import etree
 
 from ansible_collections.lispnet.ms_recovery.lab.etr import VirtualEtr
 from ansible_collections.lispnet.ms_recovery.lab.map_server import MapServerUnit
+from ansible_collections.lispnet.ms_recovery.lab.ms_config_edit import (
+    EditError,
+    apply_plan,
+    plan_site_edits,
+)
 from ansible_collections.lispnet.ms_recovery.lab.ms_selection import selection
-from ansible_collections.lispnet.ms_recovery.lab.netconf.errors import RpcError, UnknownRpc
+from ansible_collections.lispnet.ms_recovery.lab.netconf.errors import (
+    RpcError,
+    UnknownRpc,
+    info_element,
+)
 from ansible_collections.lispnet.ms_recovery.lab.netconf.notifications import NotificationHub
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import (
     ALGORITHM_NAMES,
     Algorithm,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Rloc
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid, Rloc
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.notifier import (
     NotifyResult,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang import (
     etr_xml,
+    ms_config,
     ms_xml,
     rpcs,
 )
@@ -55,9 +65,17 @@ class MsBackend:
         self.unit = unit
         self.shard = shard
         self.notifications = NotificationHub()
+        unit.on_registration_change = self._registration_change
 
     def capabilities(self) -> Iterable[str]:
         return capabilities()
+
+    def _registration_change(self, change: str, eid: Eid, site: str) -> None:
+        # Called per EID from the unit's hot path: nothing is built unless a
+        # session subscribed.
+        if not self.notifications.subscriber_count or self.unit.role != "active":
+            return
+        self._publish("registration-change", {"eid-id": str(eid), "site": site, "change": change})
 
     def snapshot(
         self, with_state: bool = True, with_table: bool = True, with_stored: bool = True
@@ -149,11 +167,27 @@ class MsBackend:
         return ms_xml.render_ms(self.snapshot(with_state=False))
 
     def edit_config(self, config: etree._Element, default_operation: str) -> None:
-        raise RpcError(
-            "operation-not-supported",
-            "site configuration is read-only on this virtual Map-Server",
-            error_type="application",
-        )
+        """Write the stored sites (lab/ms_config_edit.py); both units share the
+        store, so both see the change, and the active one drops registrations
+        its sites no longer own."""
+        store = self.unit.store
+        try:
+            edits = ms_config.parse_site_edits(config, default_operation)
+            plan = plan_site_edits(store.sites, edits)
+        except ms_config.ConfigError as exc:
+            info = [] if exc.element is None else [info_element("bad-element", exc.element)]
+            raise RpcError(exc.tag, exc.message, info=info) from None
+        except EditError as exc:
+            raise RpcError(exc.tag, exc.message) from None
+        dropped = apply_plan(store, plan)
+        for unit in self.shard.units:
+            unit.withdraw(dropped)
+        try:
+            store.flush(force=True)
+        except OSError as exc:
+            raise RpcError(
+                "operation-failed", f"applied, but the MS store was not saved: {exc}"
+            ) from None
 
     async def rpc(self, request: etree._Element) -> etree._Element | None:
         if request.tag != rpcs.SEND_REREGISTRATION:

@@ -67,6 +67,11 @@ NOTIFY_BURST = 2000
 INTERRUPTED = "interrupted: the unit went down (reboot or switchover) before the ack"
 
 Sender = Callable[[bytes, tuple[str, int]], None]
+# (change, eid, site) with change registered | expired | withdrawn. Installed by
+# the NETCONF side (lab/backends.py); called once per EID that gains its first
+# registration or loses its last one, so it must return at once when nobody
+# listens (a 50,000-EID refill calls it 50,000 times).
+RegistrationListener = Callable[[str, Eid, str], None]
 
 
 class MapServerUnit:
@@ -97,6 +102,7 @@ class MapServerUnit:
         # life of the unit and must neither go on sending nor touch the state.
         self._generation = 0
         self._jobs: set[asyncio.Future[list[NotifyResult]]] = set()
+        self.on_registration_change: RegistrationListener | None = None
 
     # Lifecycle ------------------------------------------------------------------
     def attach(self, send: Sender) -> None:
@@ -169,7 +175,7 @@ class MapServerUnit:
                 # A site may only register its own prefixes.
                 self.counters["eids-refused"] += 1
                 continue
-            self.table.upsert(
+            first = self.table.upsert(
                 Registration(
                     eid=record.eid,
                     site=site.name,
@@ -186,6 +192,8 @@ class MapServerUnit:
                     want_map_notify=msg.want_map_notify,
                 )
             )
+            if first and self.on_registration_change is not None:
+                self.on_registration_change("registered", record.eid, site.name)
             for rloc in record.rlocs:
                 self.store.learn_etr(site, rloc.address)
         if msg.want_map_notify:
@@ -262,7 +270,20 @@ class MapServerUnit:
     def expire(self) -> list[Eid]:
         expired = self.table.expire(time.monotonic(), self.registration_timeout)
         self.counters["registrations-expired"] += len(expired)
+        if expired and self.on_registration_change is not None:
+            for eid in expired:
+                self.on_registration_change("expired", eid, self.store.eid_owner.get(eid, ""))
         return expired
+
+    def withdraw(self, eids: dict[Eid, str]) -> list[Eid]:
+        """Drop the registrations of EIDs whose site no longer owns them
+        (edit-config deleted the site or the prefix); ``eids`` maps each to its
+        former site. Returns those that were registered."""
+        withdrawn = [eid for eid in eids if self.table.drop(eid)]
+        if self.on_registration_change is not None:
+            for eid in withdrawn:
+                self.on_registration_change("withdrawn", eid, eids[eid])
+        return withdrawn
 
     # MS-native recovery ------------------------------------------------------------
     def reregistration_targets(self, site_names: list[str] | None) -> list[NotifyTarget]:

@@ -61,6 +61,27 @@ class MsStore:
         self.eid_owner = {eid: s.name for s in sites for eid in s.eids}
         self.mark_dirty()
 
+    def put_site(self, site: SiteRecord) -> None:
+        """Add or replace a site (edit-config), keeping ``eid_owner`` in step."""
+        previous = self.sites.get(site.name)
+        if previous is not None:
+            for eid in previous.eids:
+                if self.eid_owner.get(eid) == site.name:
+                    del self.eid_owner[eid]
+        self.sites[site.name] = site
+        for eid in site.eids:
+            self.eid_owner[eid] = site.name
+        self.mark_dirty()
+
+    def remove_site(self, name: str) -> SiteRecord | None:
+        site = self.sites.pop(name, None)
+        if site is not None:
+            for eid in site.eids:
+                if self.eid_owner.get(eid) == name:
+                    del self.eid_owner[eid]
+            self.mark_dirty()
+        return site
+
     def site_of(self, eid: Eid) -> SiteRecord | None:
         name = self.eid_owner.get(eid)
         return None if name is None else self.sites[name]

@@ -60,6 +60,11 @@ class RegistrationTable:
         self._oldest_refresh = min(self._oldest_refresh, registration.refreshed_at)
         return len(records) == 1 and previous is None
 
+    def drop(self, eid: Eid) -> bool:
+        """Forget every registration of ``eid`` (its site no longer owns it);
+        True when there was one."""
+        return self._by_eid.pop(eid, None) is not None
+
     def records(self, eid: Eid) -> list[Registration]:
         return list(self._by_eid.get(eid, {}).values())
 
