@@ -10,6 +10,7 @@ and the reports valid (atomic writes) and the next run finishes the job.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,12 +21,16 @@ from ansible_collections.lispnet.ms_recovery.lab.processes import wait_ms_back
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
     load_inventory,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.run_lock import (
+    default_lock_file,
+    run_lock,
+)
 from ansible_collections.lispnet.ms_recovery.tests.integration.recover_process import (
     REREGISTER,
     REREGISTER_BANNER,
     RecoverProcess,
 )
-from ansible_collections.lispnet.ms_recovery.tests.support.lab import Lab, running_lab
+from ansible_collections.lispnet.ms_recovery.tests.support.lab import Lab, eventually, running_lab
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
 
@@ -50,6 +55,20 @@ def reboot(lab: Lab) -> None:
     assert lab.read_ms().registrations == ()
 
 
+def processes_holding(path: str) -> set[int]:
+    """PIDs that have ``path`` open (a run waiting for, or holding, the lock)."""
+    target = os.path.realpath(path)
+    pids = set()
+    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+        try:
+            for fd in fd_dir.iterdir():
+                if os.path.realpath(fd) == target:
+                    pids.add(int(fd_dir.parent.name))
+        except OSError:
+            continue  # the process ended or is not ours to read
+    return pids
+
+
 def reregistrations(lab: Lab) -> dict[str, int]:
     """Per ETR: re-registrations triggered by an accepted notification or RPC."""
     return {name: etr["reregistrations"] for name, etr in lab_status(lab.dir)["etrs"].items()}
@@ -64,16 +83,21 @@ def test_two_recoveries_at_once_notify_every_etr_once(quiet_lab: Lab, method: st
     lab = quiet_lab
     reboot(lab)
     before = reregistrations(lab)
-    runs = [
-        RecoverProcess(
-            lab,
-            "-e",
-            f"ms_recovery_method={method}",
-            report_dir=lab.dir / f"report-{n}",
-            callback="ansible.posix.json",
-        )
-        for n in range(2)
-    ]
+    lock = default_lock_file("ms1", str(lab.spec.service_address))
+    # Hold the run lock until both runs wait on it, so they really overlap
+    # however slowly each ansible-playbook starts on a busy machine.
+    with run_lock(lock, timeout=10):
+        runs = [
+            RecoverProcess(
+                lab,
+                "-e",
+                f"ms_recovery_method={method}",
+                report_dir=lab.dir / f"report-{n}",
+                callback="ansible.posix.json",
+            )
+            for n in range(2)
+        ]
+        assert eventually(lambda: len(processes_holding(lock) - {os.getpid()}) == 2, timeout=90)
     results = [run.finish() for run in runs]
     for result in results:
         assert result.rc == 0, result.output
@@ -84,7 +108,7 @@ def test_two_recoveries_at_once_notify_every_etr_once(quiet_lab: Lab, method: st
     assert triggered == {name: 1 for name in after}  # once each, not twice
 
     reregistered = [r.result(REREGISTER, "ms1-a") for r in results]
-    # One run did the work; the other waited for its lock, found the table whole
+    # One run did the work; the other waited for the lock, found the table whole
     # and sent nothing.
     assert sorted(r["sent"] for r in reregistered) == [0, lab.spec.etrs_total]
     idle = next(r for r in reregistered if r["sent"] == 0)
