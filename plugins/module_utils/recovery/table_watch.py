@@ -95,10 +95,15 @@ async def wait_until_whole(
             if count is None:  # the MS does not report it: full reads only
                 read_count = None
         now = watch.clock()
-        if count is not None and count < needed and now - last_full < FULL_READ_EVERY:
+        # At the deadline the whole table is read once more: the result must
+        # judge every site on what the MS has now, not on the first read.
+        if (
+            count is not None
+            and count < needed
+            and now - last_full < FULL_READ_EVERY
+            and now < deadline
+        ):
             watch.record_count(count)
-            if now >= deadline:
-                return state  # type: ignore[return-value]  # not None: read once before
             await sleep(max(0.0, min(COUNT_POLL_INTERVAL, deadline - now)))
             continue
         state = completeness(sites, await asyncio.to_thread(read_table))

@@ -96,3 +96,34 @@ def test_the_bound_holds_when_the_count_never_gets_there() -> None:
     )
     assert not state.complete
     assert clock.now <= 2.0 + 1e-9
+
+
+def test_the_deadline_judges_on_a_fresh_full_read() -> None:
+    # One site never comes back, so the count stays short until the deadline:
+    # the result must still reflect the sites that did come back since the
+    # first read, not that first (empty) read.
+    clock = Clock()
+    full_reads: list[int] = []
+    registered = {"n": 0}
+
+    def read_count() -> int:
+        registered["n"] = 2  # site a is back, site b is not
+        return registered["n"]
+
+    def read_table() -> dict:
+        full_reads.append(registered["n"])
+        return _table(registered["n"])
+
+    state = asyncio.run(
+        wait_until_whole(
+            SITES,
+            read_table,
+            Watch(started=0.0, clock=clock),
+            5.0,
+            sleep=clock.sleep,
+            read_count=read_count,
+        )
+    )
+    assert not state.complete
+    assert full_reads == [0, 2]  # the first read, then one at the deadline
+    assert state.registered == 2
