@@ -23,6 +23,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from lispbench import phases, procstats, report
+from lispbench.detection import detection
 from lispbench.labctl import BenchLab, free_subnet
 from lispbench.machine import machine
 
@@ -76,6 +77,9 @@ def bench_size(sites: int, args: argparse.Namespace, work: Path) -> dict[str, An
         for method in args.methods:
             _log(f"{sites} sites: reregister method {method}")
             size["tool"][method] = phases.tool(phase, method)
+        if sites == min(args.sizes):
+            _log(f"{sites} sites: detection latency of the EDA event source")
+            size["detection"] = detection(lab, args.down_for)
         if not args.skip_playbook and sites in args.playbook_sizes:
             _log(f"{sites} sites: ansible-playbook playbooks/recover.yml")
             size["playbook"] = phases.playbook(phase, work / f"report-{sites}")

@@ -68,6 +68,11 @@ def targets(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     "1000 sites playbook end to end (from MS back)", pb, TARGET_PLAYBOOK_1000_S, "s"
                 )
             )
+        det = size.get("detection")
+        if det:
+            checks.append(
+                _check("EDA detection latency (MS back -> event)", det.get("latency"), 1.0, "s")
+            )
         if sites == 10000:
             rss = (run.get("controller") or {}).get("peak_rss_mb")
             checks.append(
@@ -131,6 +136,13 @@ def table(results: dict[str, Any]) -> str:
                 f"{_f(pb.get('negative_window_s')):>7} {'':>6} {'':>6} {_f(c.get('cpu_s'), 1):>7} "
                 f"{_f(c.get('peak_rss_mb'), 0):>7} {'':>6}  end-to-end "
                 f"{_f(pb.get('after_back_s'))} s after back (rc {pb.get('returncode')})"
+            )
+        det = size.get("detection")
+        if det:
+            lines.append(
+                f"{'':>13} EDA detection: reboot event {_f(det.get('latency'))} s after the MS's"
+                f" NETCONF port was back (by {det.get('detected_by', '?')})"
+                + (f"  ERROR {det['error']}" if det.get("error") else "")
             )
         lab = size.get("lab") or {}
         lines.append(

@@ -72,6 +72,11 @@ def test_bench_at_100_sites(tmp_path: Path) -> None:
     assert tool["verify"]["records"] == 200
     assert size["ratios_passive_over_tool"]["ms"] is not None
 
+    detection = size["detection"]
+    assert detection.get("error") is None, detection
+    assert detection["event"] == "reboot" and detection["latency"] >= 0
+    assert "EDA detection" in run.stdout
+
     playbook = size["playbook"]
     assert playbook["returncode"] == 0, playbook["tail"]
     assert playbook["recovered_s"] is not None
