@@ -7,15 +7,22 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.lispnet.ms_recovery.tests.support.lab import Lab, running_lab
+from ansible_collections.lispnet.ms_recovery.tests.support.lab import (
+    NO_PASSIVE_REFILL,
+    Lab,
+    running_lab,
+)
 
 
 @pytest.fixture
 def lab(tmp_path: Path) -> Iterator[Lab]:
     """Five sites and fast notification retransmits. The ETRs' periodic
-    Map-Registers are 10 minutes apart, so nothing but the recovery under test
+    Map-Registers are a day apart, so nothing but the recovery under test
     refills a table within a test (a passive refill would make results racy)."""
     with running_lab(
-        tmp_path / "lab", sites=5, register_interval=600.0, notify_schedule=(0.5, 0.5, 1.0)
+        tmp_path / "lab",
+        sites=5,
+        register_interval=NO_PASSIVE_REFILL,
+        notify_schedule=(0.5, 0.5, 1.0),
     ) as running:
         yield running

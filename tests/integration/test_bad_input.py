@@ -22,7 +22,11 @@ from ansible_collections.lispnet.ms_recovery.tests.integration.ansible_helpers i
     run_playbook,
 )
 from ansible_collections.lispnet.ms_recovery.tests.integration.recover_process import RECOVER
-from ansible_collections.lispnet.ms_recovery.tests.support.lab import Lab, running_lab
+from ansible_collections.lispnet.ms_recovery.tests.support.lab import (
+    NO_PASSIVE_REFILL,
+    Lab,
+    running_lab,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
@@ -34,7 +38,7 @@ FAST_FAIL = ("-e", "ansible_connect_timeout=5", "-e", "ansible_command_timeout=5
 @pytest.fixture(scope="module")
 def rebooted_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     with running_lab(
-        tmp_path_factory.mktemp("bad-input") / "lab", sites=5, register_interval=600.0
+        tmp_path_factory.mktemp("bad-input") / "lab", sites=5, register_interval=NO_PASSIVE_REFILL
     ) as lab:
         lab.control("reboot", down_for=0.5)
         wait_ms_back(lab.dir, timeout=20)

@@ -30,12 +30,16 @@ from ansible_collections.lispnet.ms_recovery.tests.integration.recover_process i
     REREGISTER_BANNER,
     RecoverProcess,
 )
-from ansible_collections.lispnet.ms_recovery.tests.support.lab import Lab, eventually, running_lab
+from ansible_collections.lispnet.ms_recovery.tests.support.lab import (
+    NO_PASSIVE_REFILL,
+    Lab,
+    eventually,
+    running_lab,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
 
 # Nothing refills the table but the recoveries under test.
-NO_PASSIVE_REFILL = 600.0
 
 
 @pytest.fixture

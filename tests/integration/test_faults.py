@@ -37,14 +37,18 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang import (
     etr_xml,
     filters,
 )
-from ansible_collections.lispnet.ms_recovery.tests.support.lab import Lab, eventually, running_lab
+from ansible_collections.lispnet.ms_recovery.tests.support.lab import (
+    NO_PASSIVE_REFILL,
+    Lab,
+    eventually,
+    running_lab,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 
 # Fast retransmission: 16 sends 0.25 s apart, so a lossy recovery ends in seconds.
 FAST = (0.25,) * 16
 # Long enough that nothing refills the table but the recovery under test.
-NO_PASSIVE_REFILL = 600.0
 
 
 def reboot(lab: Lab) -> None:

@@ -37,7 +37,12 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang import (
     ms_xml,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import MsSnapshot
-from ansible_collections.lispnet.ms_recovery.tests.support.lab import Lab, eventually, running_lab
+from ansible_collections.lispnet.ms_recovery.tests.support.lab import (
+    NO_PASSIVE_REFILL,
+    Lab,
+    eventually,
+    running_lab,
+)
 from ansible_collections.lispnet.ms_recovery.tests.support.yang_validate import validate_data
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
@@ -173,7 +178,7 @@ def test_auto_recover_refills_the_table_on_boot(tmp_path: Path) -> None:
     with running_lab(
         tmp_path / "lab",
         sites=4,
-        register_interval=600.0,  # no passive refill within the test
+        register_interval=NO_PASSIVE_REFILL,  # no passive refill within the test
         auto_recover=True,
         notify_schedule=(0.5, 0.5, 1.0),
     ) as lab:

@@ -30,6 +30,7 @@ from ansible_collections.lispnet.ms_recovery.tests.integration.recover_process i
     RecoverProcess,
 )
 from ansible_collections.lispnet.ms_recovery.tests.support.lab import (
+    NO_PASSIVE_REFILL,
     Lab,
     eventually,
     running_lab,
@@ -49,7 +50,7 @@ def lossy_lab(tmp_path: Path) -> Iterator[Lab]:
     with running_lab(
         tmp_path / "lab",
         sites=8,
-        register_interval=600.0,  # nothing refills the table but the recoveries
+        register_interval=NO_PASSIVE_REFILL,  # nothing refills the table but the recoveries
         notify_schedule=FAST,
         loss=0.2,
         fault_seed=11,

@@ -32,7 +32,11 @@ from ansible_collections.lispnet.ms_recovery.tests.integration.ansible_helpers i
     PlaybookRun,
     run_playbook,
 )
-from ansible_collections.lispnet.ms_recovery.tests.support.lab import Lab, running_lab
+from ansible_collections.lispnet.ms_recovery.tests.support.lab import (
+    NO_PASSIVE_REFILL,
+    Lab,
+    running_lab,
+)
 from ansible_collections.lispnet.ms_recovery.tests.support.tshark import (
     tshark_fields,
     tshark_problems,
@@ -56,7 +60,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     with running_lab(
         tmp_path_factory.mktemp("rereg") / "lab",
         sites=SITES,
-        register_interval=3600.0,
+        register_interval=NO_PASSIVE_REFILL,
         notify_schedule=(0.3, 0.3, 0.6),
     ) as running:
         yield running

@@ -28,6 +28,11 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_sessio
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang import filters, ms_xml, rpcs
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import MsSnapshot
 
+# ETRs register periodically with a random first phase within their interval. A
+# day-long interval keeps that passive refill out of a test's few seconds with
+# near certainty (10 minutes still let a few percent of runs race the recovery).
+NO_PASSIVE_REFILL = 86400.0
+
 
 def free_subnet() -> int:
     """A 127.X.0.0/16 nobody is using (tests and a user's lab may run at once)."""
