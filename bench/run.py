@@ -24,10 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from lispbench import phases, procstats, report
 from lispbench.detection import detection
-from lispbench.labctl import BenchLab, free_subnet
+from lispbench.labctl import BenchLab
 from lispbench.machine import machine
 
-from ansible_collections.lispnet.ms_recovery.lab.topology import LabSpec
+from ansible_collections.lispnet.ms_recovery.lab.topology import LabSpec, free_subnet
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
     load_inventory,
 )

@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
+import random
 import secrets
+import socket
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -137,3 +139,20 @@ class LabSpec:
 def xtr_id_of(name: str) -> bytes:
     """A stable 128-bit xTR-ID per ETR name."""
     return hashlib.sha256(name.encode()).digest()[:16]
+
+
+def free_subnet(candidates: range = range(150, 250)) -> int:
+    """A 127.X.0.0/16 nobody is using: tests, the benchmark and a user's lab may
+    run at once. Tried in random order so concurrent callers rarely collide."""
+    order = list(candidates)
+    random.shuffle(order)
+    for subnet in order:
+        probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            probe.bind((f"127.{subnet}.0.1", 4342))
+        except OSError:
+            continue
+        finally:
+            probe.close()
+        return subnet
+    raise RuntimeError(f"no free 127.X subnet in {candidates.start}..{candidates.stop - 1}")

@@ -8,7 +8,6 @@ come from, independent of how often the tool under test polls NETCONF.
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -22,20 +21,6 @@ from ansible_collections.lispnet.ms_recovery.lab.processes import start_lab, sto
 from ansible_collections.lispnet.ms_recovery.lab.topology import LabSpec
 
 WATCH_INTERVAL = 0.025
-
-
-def free_subnet(candidates: range = range(200, 250)) -> int:
-    """A 127.X.0.0/16 nobody uses (tests and other labs may run at once)."""
-    for subnet in candidates:
-        probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        try:
-            probe.bind((f"127.{subnet}.0.1", 4342))
-        except OSError:
-            continue
-        finally:
-            probe.close()
-        return subnet
-    raise RuntimeError("no free 127.X subnet for the bench lab")
 
 
 def _ts(iso: str) -> float:

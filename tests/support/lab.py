@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import random
-import socket
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,7 +15,7 @@ from lxml import etree
 from ansible_collections.lispnet.ms_recovery.lab import paths
 from ansible_collections.lispnet.ms_recovery.lab.control import call
 from ansible_collections.lispnet.ms_recovery.lab.processes import start_lab, stop_lab
-from ansible_collections.lispnet.ms_recovery.lab.topology import LabSpec
+from ansible_collections.lispnet.ms_recovery.lab.topology import LabSpec, free_subnet
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
     Eid,
     IPAddress,
@@ -32,22 +30,6 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state 
 # day-long interval keeps that passive refill out of a test's few seconds with
 # near certainty (10 minutes still let a few percent of runs race the recovery).
 NO_PASSIVE_REFILL = 86400.0
-
-
-def free_subnet() -> int:
-    """A 127.X.0.0/16 nobody is using (tests and a user's lab may run at once)."""
-    candidates = list(range(150, 250))
-    random.shuffle(candidates)
-    for subnet in candidates:
-        probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        try:
-            probe.bind((f"127.{subnet}.0.1", 4342))
-        except OSError:
-            continue
-        finally:
-            probe.close()
-        return subnet
-    raise RuntimeError("no free 127.X subnet for a test lab")
 
 
 @dataclass
