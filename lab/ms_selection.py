@@ -10,8 +10,11 @@ not select anything in it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from lxml import etree
+
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang import filters
 
 STATUS_PARTS = frozenset({"summary", "ms-recovery"})
 
@@ -51,3 +54,41 @@ def selection(flt: etree._Element | None) -> Selection:
         # ms-recovery selection.
         stored_sites=bool(recovery),
     )
+
+
+# A filter's shape: its elements' qualified names, attributes and texts, in
+# order. Prefixes and whitespace do not count; what it selects does.
+Shape = tuple[str, tuple[tuple[str, str], ...], str, tuple["Shape", ...]]
+
+
+def _shape(element: etree._Element) -> Shape:
+    return (
+        element.tag,
+        tuple(sorted(element.attrib.items())),
+        (element.text or "").strip(),
+        tuple(_shape(c) for c in _children(element)),
+    )
+
+
+@cache
+def _registration_views() -> dict[tuple[Shape, ...], bool]:
+    """The registration-table filters the modules send, by shape -> brief."""
+    views = {}
+    for text, brief in (
+        (filters.ms_registrations_filter(), False),
+        (filters.ms_registered_filter(), True),
+    ):
+        views[tuple(_shape(e) for e in _children(etree.fromstring(f"<f>{text}</f>")))] = brief
+    return views
+
+
+def registration_view(flt: etree._Element | None) -> bool | None:
+    """For a filter that is exactly one of the registration-table filters of
+    yang/filters.py: whether it is the brief one. None for any other filter.
+
+    The Map-Server answers those by rendering just what they select
+    (``ms_xml.render_ms_registrations``); every other filter goes through the
+    framework's generic subtree filtering."""
+    if flt is None:
+        return None
+    return _registration_views().get(tuple(_shape(e) for e in _children(flt)))

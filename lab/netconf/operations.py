@@ -89,6 +89,13 @@ def _data_reply(data: etree._Element, flt: etree._Element | None) -> Reply:
 
 async def _get(session: NetconfSession, op: etree._Element) -> Reply:
     flt = _filter(op, nc("filter"))
+    # A backend may answer a filter it knows by rendering exactly what it
+    # selects (optional method; None: it does not know this filter).
+    exact = getattr(session.backend, "get_exact", None)
+    data = None if exact is None else exact(flt)
+    if data is not None:
+        data.tag = nc("data")
+        return [data]
     # A backend may render only what the filter can select (optional method).
     selected = getattr(session.backend, "get_selected", None)
     data = session.backend.get() if selected is None else selected(flt)

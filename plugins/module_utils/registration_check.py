@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Is the Map-Server's registration table whole? A pure comparison of the
-table (RegistrationRecords) with the EID inventory of one map-server.
+table (RegistrationRecords or RegistrationBriefs) with the EID inventory of one map-server.
 
 Per EID of the inventory: registered, missing (no record), rloc_mismatch (the
 RLOCs of all its records differ from the site's ETR RLOCs). Per EID of the
@@ -26,7 +26,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
     IPAddress,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import (
-    RegistrationRecord,
+    RegisteredEntry,
 )
 
 CATEGORIES = ("missing", "unexpected", "rloc_mismatch", "stale")
@@ -55,7 +55,7 @@ class _Seen:
     """All records of one EID, folded."""
 
     site: str
-    rlocs: set[IPAddress]
+    rlocs: frozenset[IPAddress]
     last: datetime
 
 
@@ -94,17 +94,16 @@ def _eid_fields(eid: Eid) -> dict[str, Any]:
     return {"eid": str(eid.prefix), "instance_id": eid.instance_id}
 
 
-def _fold(registrations: Iterable[RegistrationRecord]) -> dict[Eid, _Seen]:
+def _fold(registrations: Iterable[RegisteredEntry]) -> dict[Eid, _Seen]:
     # One EID may be registered by several xTRs of a site: its RLOC set is the
     # union, its age that of the newest registration.
     table: dict[Eid, _Seen] = {}
     for record in registrations:
         seen = table.get(record.eid)
-        addresses = {rloc.address for rloc in record.rlocs}
         if seen is None:
-            table[record.eid] = _Seen(record.site, addresses, record.last_registered)
+            table[record.eid] = _Seen(record.site, record.rloc_addresses, record.last_registered)
         else:
-            seen.rlocs |= addresses
+            seen.rlocs = seen.rlocs | record.rloc_addresses
             if record.last_registered > seen.last:
                 seen.last = record.last_registered
     return table
@@ -115,7 +114,7 @@ def _sorted_addresses(addresses: Iterable[IPAddress]) -> list[str]:
 
 
 def check_registrations(
-    registrations: Iterable[RegistrationRecord],
+    registrations: Iterable[RegisteredEntry],
     inventory: EidInventory,
     map_server: str,
     *,

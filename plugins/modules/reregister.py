@@ -438,7 +438,7 @@ def main() -> None:
         platform = get_platform(module.params["platform"])
         session = session_from_module(module)
         routers = Routers(
-            read_table=lambda: registered_table(platform.read_registrations(session)),
+            read_table=lambda: registered_table(platform.read_registered(session)),
             ms_reregister=lambda sites, wait, timeout: platform.send_reregistration(
                 session, sites, wait, timeout
             ),

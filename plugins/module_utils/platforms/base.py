@@ -25,6 +25,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state 
     EtrSnapshot,
     MsSnapshot,
     MsSummary,
+    RegistrationBrief,
     RegistrationRecord,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.rpcs import (
@@ -49,6 +50,12 @@ class Platform(Protocol):
 
     def read_registrations(self, session: NetconfSession) -> tuple[RegistrationRecord, ...]:
         """The registration table of the unit (empty on a standby unit)."""
+        ...
+
+    def read_registered(self, session: NetconfSession) -> tuple[RegistrationBrief, ...]:
+        """What checking the table needs of each registration (EID, site,
+        RLOC addresses, last registration): much less to send and parse than
+        ``read_registrations`` on a large Map-Server."""
         ...
 
     def send_reregistration(

@@ -24,11 +24,13 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state 
     EtrSnapshot,
     MsSnapshot,
     MsSummary,
+    RegistrationBrief,
     RegistrationRecord,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_xml import (
     parse_ms,
     parse_ms_summary,
+    parse_registered,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.rpcs import (
     ReregistrationResult,
@@ -71,6 +73,10 @@ class IetfPlatform:
     def read_registrations(self, session: NetconfSession) -> tuple[RegistrationRecord, ...]:
         data = session.get(filters.ms_registrations_filter())
         return _parsed("map-server registrations", parse_ms, data).registrations
+
+    def read_registered(self, session: NetconfSession) -> tuple[RegistrationBrief, ...]:
+        data = session.get(filters.ms_registered_filter())
+        return _parsed("map-server registrations", parse_registered, data)
 
     def send_reregistration(
         self,

@@ -24,7 +24,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
     IPAddress,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import (
-    RegistrationRecord,
+    RegisteredEntry,
 )
 
 # A result must stay readable for a table of 50,000 EIDs.
@@ -33,12 +33,13 @@ MAX_LISTED_MISSING = 100
 RegisteredTable = dict[Eid, frozenset[IPAddress]]
 
 
-def registered_table(records: Iterable[RegistrationRecord]) -> RegisteredTable:
+def registered_table(records: Iterable[RegisteredEntry]) -> RegisteredTable:
     """EID -> every RLOC registered for it, over all xTRs that registered it."""
-    table: dict[Eid, set[IPAddress]] = {}
+    table: dict[Eid, frozenset[IPAddress]] = {}
     for record in records:
-        table.setdefault(record.eid, set()).update(r.address for r in record.rlocs)
-    return {eid: frozenset(rlocs) for eid, rlocs in table.items()}
+        rlocs, known = record.rloc_addresses, table.get(record.eid)
+        table[record.eid] = rlocs if known is None else known | rlocs
+    return table
 
 
 def is_registered(site: Site, eid: Eid, table: RegisteredTable) -> bool:

@@ -116,7 +116,7 @@ def check_ms_state(
         source = "map_server"
     registered = _summed(summary, "registered_eids", "registered_eids")
     if registered is None:  # a platform without the counts: count the table itself
-        registered = len({r.eid for r in platform.read_registrations(session)})
+        registered = len({r.eid for r in platform.read_registered(session)})
     counts = Counts(expected, registered, source)
 
     result: dict[str, Any] = {

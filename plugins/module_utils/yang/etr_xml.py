@@ -33,6 +33,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state 
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.namespaces import (
     DEFAULT_PROTOCOL_NAME,
+    ETR,
     T,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.tree import (
@@ -41,6 +42,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.tree impo
     int_or_none,
     leaf,
     new_data,
+    role_nsmap,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.values import (
     eid_from_parts,
@@ -55,7 +57,7 @@ _DEFAULT_INTERVAL = 60
 def render_etr(snapshot: EtrSnapshot, protocol_name: str = DEFAULT_PROTOCOL_NAME) -> etree._Element:
     """The <data> an ETR answers a <get> with."""
     data = new_data()
-    etr = _SE(add_lisp_instance(data, protocol_name), T.etr)
+    etr = _SE(add_lisp_instance(data, protocol_name), T.etr, nsmap=role_nsmap(ETR))
     servers = _SE(etr, T.map_servers)
     for address in snapshot.map_servers:
         server = _SE(servers, T.e_map_server)

@@ -59,6 +59,21 @@ def ms_registrations_filter() -> str:
     return _map_server("<vpns/>")
 
 
+def ms_registered_filter() -> str:
+    """Only what checking the table needs (``ms_xml.parse_registered``): per
+    registration its EID, site name, RLOC addresses and last registration
+    time, with the list keys that make the reply valid instance data."""
+    record = (
+        "<xtr-id/><rlocs><locator><locator-id/><locator-address/></locator></rlocs>"
+        f'<site-name xmlns="{LMR}"/><last-registration-time xmlns="{LMR}"/>'
+    )
+    return _map_server(
+        "<vpns><vpn><instance-id/><mappings><mapping><eid-id/><eid-address/>"
+        f"<mapping-records><mapping-record>{record}</mapping-record></mapping-records>"
+        "</mapping></mappings></vpn></vpns>"
+    )
+
+
 def ms_unit_filter() -> str:
     """Unit info, counters and summary: cheap, for polling during a reboot.
 

@@ -37,16 +37,20 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state 
     MsSnapshot,
     MsSummary,
     MsUnitInfo,
+    RegistrationBrief,
+    RegistrationRecord,
     StoredEtr,
     StoredSite,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_vpns import (
     group_by_eid,
+    parse_registered_vpns,
     parse_vpns,
     render_vpns,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.namespaces import (
     DEFAULT_PROTOCOL_NAME,
+    MS,
     T,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.tree import (
@@ -55,6 +59,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.tree impo
     int_or_none,
     leaf,
     new_data,
+    role_nsmap,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.values import (
     format_time,
@@ -86,7 +91,7 @@ def render_ms(
     """The <data> a Map-Server answers a full <get> with; ``counts`` when the
     caller keeps them (hashing 50,000 EIDs again to count them costs ~0.5 s)."""
     data = new_data()
-    ms = _SE(add_lisp_instance(data, protocol_name), T.map_server)
+    ms = _map_server(data, protocol_name)
     _render_sites(ms, snapshot)
     groups = group_by_eid(snapshot.sites, snapshot.registrations)
     ms.append(render_vpns(groups))
@@ -97,6 +102,26 @@ def render_ms(
     _render_summary(ms, counts)
     _render_recovery(ms, snapshot, counts)
     return data
+
+
+def render_ms_registrations(
+    sites: Iterable[ConfiguredSite],
+    registrations: Iterable[RegistrationRecord],
+    *,
+    brief: bool,
+    protocol_name: str = DEFAULT_PROTOCOL_NAME,
+) -> etree._Element:
+    """The <data> of map-server/vpns alone: what ``filters.ms_registrations_filter``
+    (or, ``brief``, ``filters.ms_registered_filter``) selects of ``render_ms``."""
+    data = new_data()
+    _map_server(data, protocol_name).append(
+        render_vpns(group_by_eid(sites, registrations), brief=brief)
+    )
+    return data
+
+
+def _map_server(data: etree._Element, protocol_name: str) -> etree._Element:
+    return _SE(add_lisp_instance(data, protocol_name), T.map_server, nsmap=role_nsmap(MS))
 
 
 def _count(snapshot: MsSnapshot, groups: dict) -> MsCounts:
@@ -118,7 +143,7 @@ def render_ms_status(
     ``filters.ms_unit_filter`` selects, from counts the server keeps, so that
     polling a 50,000-entry Map-Server does not render its whole table."""
     data = new_data()
-    ms = _SE(add_lisp_instance(data, protocol_name), T.map_server)
+    ms = _map_server(data, protocol_name)
     _render_summary(ms, counts)
     _render_recovery(ms, snapshot, counts, with_stored=False)
     return data
@@ -285,6 +310,14 @@ def _parse_stored(stored: etree._Element | None) -> tuple[StoredSite, ...]:
             )
         )
     return tuple(result)
+
+
+def parse_registered(data: etree._Element) -> tuple[RegistrationBrief, ...]:
+    """The registrations of a brief read (``filters.ms_registered_filter``)."""
+    ms = find_role(data, T.map_server)
+    if ms is None or ms.find(T.vpns) is None:
+        return ()
+    return parse_registered_vpns(ms)
 
 
 def parse_ms_summary(data: etree._Element) -> MsSummary | None:

@@ -87,3 +87,51 @@ def test_only_the_status_filter_skips_the_table() -> None:
     assert not selection(None).status_only
     assert selection(None).stored_sites
     assert not selection(_filter(filters.ms_registrations_filter())).stored_sites
+
+
+def _structure(element: etree._Element) -> tuple:
+    """Names, texts and children in order: what a client can tell apart
+    (prefixes and where namespaces are declared do not count)."""
+    return (
+        element.tag,
+        (element.text or "").strip(),
+        [_structure(c) for c in element if isinstance(c.tag, str)],
+    )
+
+
+@pytest.mark.parametrize(
+    "content",
+    [filters.ms_registrations_filter(), filters.ms_registered_filter()],
+    ids=["registrations", "registered"],
+)
+def test_exact_rendering_answers_like_generic_filtering(backend: MsBackend, content: str) -> None:
+    flt = _filter(content)
+    exact = backend.get_exact(flt)
+    assert exact is not None
+    generic = apply_subtree_filter(backend.get(), flt)
+    assert _structure(exact) == _structure(generic)
+    # Not vacuous: both hold the 12 registered and the 6 unregistered EIDs.
+    ns = {"ms": "urn:ietf:params:xml:ns:yang:ietf-lisp-mapserver"}
+    assert len(exact.findall(".//ms:mapping", ns)) == 18
+    assert len(exact.findall(".//ms:mapping-record", ns)) == 12
+
+
+def test_exact_rendering_is_only_for_the_known_filters(backend: MsBackend) -> None:
+    for content in (
+        filters.ms_unit_filter(),
+        filters.ms_full_filter(),
+        filters.ms_stored_sites_filter(),
+        # A content match narrows the table: the generic filter must run.
+        filters.ms_registrations_filter().replace(
+            "<vpns/>", "<vpns><vpn><instance-id>0</instance-id></vpn></vpns>"
+        ),
+        filters.ms_registered_filter().replace("<xtr-id/>", ""),
+    ):
+        assert backend.get_exact(_filter(content)) is None, content
+    assert backend.get_exact(None) is None
+
+
+def test_the_table_is_rendered_without_a_prefix_per_element(backend: MsBackend) -> None:
+    text = etree.tostring(backend.get_exact(_filter(filters.ms_registrations_filter())))
+    assert b"<mapping-record>" in text
+    assert b"lisp-ms:mapping" not in text

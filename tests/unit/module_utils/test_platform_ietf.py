@@ -88,6 +88,11 @@ def test_reads_unit_summary_and_registrations() -> None:
     assert platform.read_ms_unit(session).unit == snapshot().unit
     assert platform.read_registrations(session) == snapshot().registrations
     assert session.filters[-1] == filters.ms_registrations_filter()
+    briefs = platform.read_registered(session)
+    assert session.filters[-1] == filters.ms_registered_filter()
+    assert [(b.eid, b.site, b.rloc_addresses) for b in briefs] == [
+        (r.eid, r.site, r.rloc_addresses) for r in snapshot().registrations
+    ]
     full = platform.read_ms(session)
     assert full.stored == snapshot().stored
     assert session.filters[-1] == filters.ms_full_filter()

@@ -11,6 +11,7 @@ from lxml import etree
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.filters import (
     ms_full_filter,
+    ms_registered_filter,
     ms_registrations_filter,
     ms_stored_sites_filter,
     ms_unit_filter,
@@ -18,11 +19,14 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.filters i
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import (
     MsSnapshot,
     MsUnitInfo,
+    RegistrationBrief,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_xml import (
     parse_ms,
     parse_ms_summary,
+    parse_registered,
     render_ms,
+    render_ms_registrations,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.namespaces import T
 from ansible_collections.lispnet.ms_recovery.tests.support.subtree import (
@@ -71,6 +75,45 @@ def test_registrations_filter_gives_registrations_only(ms_snapshot: MsSnapshot) 
     parsed = parse_ms(_via_wire(part))
     assert parsed.registrations == ms_snapshot.registrations
     assert (parsed.unit, parsed.sites, parsed.stored, parsed.counters) == (None, (), (), {})
+
+
+def _briefs(snapshot: MsSnapshot) -> tuple[RegistrationBrief, ...]:
+    return tuple(
+        RegistrationBrief(r.eid, r.site, r.rloc_addresses, r.last_registered)
+        for r in snapshot.registrations
+    )
+
+
+def test_registered_filter_gives_the_brief_view(ms_snapshot: MsSnapshot) -> None:
+    # A filtered subset of valid data (test_realistic_snapshot_validates); it
+    # lacks mandatory leaves by design, so yangson would refuse it.
+    part = apply_subtree_filter(render_ms(ms_snapshot), ms_registered_filter())
+    text = etree.tostring(part)
+    assert b"registration-source" not in text and b"creation-time" not in text
+    assert parse_registered(_via_wire(part)) == _briefs(ms_snapshot)
+    # The brief view of a full read is the same.
+    assert parse_registered(_via_wire(render_ms(ms_snapshot))) == _briefs(ms_snapshot)
+
+
+@pytest.mark.parametrize("brief", [False, True], ids=["full", "brief"])
+def test_registrations_alone_render_what_the_filter_selects(
+    ms_snapshot: MsSnapshot, brief: bool
+) -> None:
+    flt = ms_registered_filter() if brief else ms_registrations_filter()
+    alone = render_ms_registrations(ms_snapshot.sites, ms_snapshot.registrations, brief=brief)
+    if not brief:
+        validate_data(alone)
+    filtered = apply_subtree_filter(render_ms(ms_snapshot), flt)
+    assert etree.tostring(alone, method="c14n") == etree.tostring(filtered, method="c14n")
+
+
+def test_brief_record_without_its_time_is_reported(ms_snapshot: MsSnapshot) -> None:
+    data = render_ms_registrations(ms_snapshot.sites, ms_snapshot.registrations, brief=True)
+    last = data.find(f".//{T.record}/{T.rec_last_reg}")
+    assert last is not None
+    last.getparent().remove(last)
+    with pytest.raises(ValueError, match=r"mapping-record of .* lacks lmr:last-registration-time"):
+        parse_registered(data)
 
 
 def test_unit_filter_is_cheap_and_complete(ms_snapshot: MsSnapshot) -> None:
