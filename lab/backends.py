@@ -4,7 +4,7 @@ their RPCs and their event notifications."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -83,10 +83,7 @@ class MsBackend:
         unit, store = self.unit, self.unit.store
         if not with_table:  # unit info and counters only (render_ms_status)
             return MsSnapshot(unit=self._unit_info(), counters=dict(unit.counters))
-        sites = tuple(
-            ConfiguredSite(s.name, s.site_id, s.key_id, s.algorithm, s.eids)
-            for s in store.sites.values()
-        )
+        sites = self._configured_sites()
         stored = tuple(
             StoredSite(
                 s.name,
@@ -127,6 +124,12 @@ class MsBackend:
             counters=dict(unit.counters),
         )
 
+    def _configured_sites(self) -> tuple[ConfiguredSite, ...]:
+        return tuple(
+            ConfiguredSite(s.name, s.site_id, s.key_id, s.algorithm, s.eids)
+            for s in self.unit.store.sites.values()
+        )
+
     def get(self) -> etree._Element:
         return ms_xml.render_ms(self.snapshot())
 
@@ -138,16 +141,17 @@ class MsBackend:
         snapshot = self.snapshot(with_stored=chosen.stored_sites)
         return ms_xml.render_ms(snapshot, counts=self.counts())
 
-    def get_exact(self, flt: etree._Element | None) -> etree._Element | None:
-        """What ``flt`` selects, when it is one of the registration-table filters
-        (lab/ms_selection.py); None to leave the filter to the framework. A
-        50,000-entry table is ~2 million elements: rendering it whole and then
-        filtering it node by node in Python took seconds."""
+    def get_exact(self, flt: etree._Element | None) -> Iterator[bytes] | None:
+        """The serialized <data> ``flt`` selects, in parts, when it is one of the
+        registration-table filters (lab/ms_selection.py); None to leave the
+        filter to the framework. A 50,000-entry table is ~2 million elements:
+        rendering it whole and then filtering it node by node took seconds."""
         brief = registration_view(flt)
         if brief is None:
             return None
-        snapshot = self.snapshot(with_stored=False)
-        return ms_xml.render_ms_registrations(snapshot.sites, snapshot.registrations, brief=brief)
+        return ms_xml.serialize_ms_registrations(
+            self._configured_sites(), self.unit.table.all_records(), brief=brief
+        )
 
     def counts(self) -> ms_xml.MsCounts:
         unit, store = self.unit, self.unit.store

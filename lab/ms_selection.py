@@ -87,7 +87,7 @@ def registration_view(flt: etree._Element | None) -> bool | None:
     yang/filters.py: whether it is the brief one. None for any other filter.
 
     The Map-Server answers those by rendering just what they select
-    (``ms_xml.render_ms_registrations``); every other filter goes through the
+    (``ms_xml.serialize_ms_registrations``); every other filter goes through the
     framework's generic subtree filtering."""
     if flt is None:
         return None

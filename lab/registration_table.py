@@ -31,6 +31,8 @@ class Registration:
     refreshed_at: float  # monotonic seconds, for expiry
     proxy_reply: bool
     want_map_notify: bool
+    # The Map-Server holds what the site's own ETRs registered.
+    authoritative: bool = True
 
 
 class RegistrationTable:

@@ -9,7 +9,7 @@ layer will hand it whatever a peer sends.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 EOM = b"]]>]]>"
 MAX_MESSAGE = 32 * 1024 * 1024
@@ -131,17 +131,35 @@ def encode_chunks(payload: bytes, chunk: int = WRITE_CHUNK) -> Iterator[bytes]:
     """Yield the chunked framing of one message, piece by piece for drain()."""
     if not payload:
         raise ValueError("a chunked message needs at least one octet")
+    yield from _chunks(payload, chunk)
+    yield b"\n##\n"
+
+
+def _chunks(payload: bytes, chunk: int) -> Iterator[bytes]:
     for start in range(0, len(payload), chunk):
         piece = payload[start : start + chunk]
         yield b"\n#%d\n" % len(piece) + piece
-    yield b"\n##\n"
 
 
 def encode(payload: bytes, *, chunked: bool) -> Iterator[bytes]:
     """Frame one message for writing; yields pieces so large replies can drain."""
+    return encode_parts((payload,), chunked=chunked)
+
+
+def encode_parts(parts: Iterable[bytes], *, chunked: bool) -> Iterator[bytes]:
+    """Frame one message given as consecutive parts, framing each part as it
+    comes: a large reply goes out while the rest of it is still being made."""
+    sent = 0
+    for part in parts:
+        sent += len(part)
+        if chunked:
+            yield from _chunks(part, WRITE_CHUNK)
+        else:
+            for start in range(0, len(part), WRITE_CHUNK):
+                yield part[start : start + WRITE_CHUNK]
     if chunked:
-        yield from encode_chunks(payload)
-        return
-    for start in range(0, len(payload), WRITE_CHUNK):
-        yield payload[start : start + WRITE_CHUNK]
-    yield EOM
+        if not sent:
+            raise ValueError("a chunked message needs at least one octet")
+        yield b"\n##\n"
+    else:
+        yield EOM

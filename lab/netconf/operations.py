@@ -7,7 +7,8 @@ namespaces goes to the backend's ``rpc``.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from lxml import etree
@@ -20,7 +21,16 @@ from .xmlns import NC_NS, NOTIF_NS, nc, notif
 if TYPE_CHECKING:
     from .session import NetconfSession
 
-Reply = list[etree._Element]
+
+@dataclass(frozen=True)
+class Serialized:
+    """A reply child given as XML text in consecutive parts, sent as they come
+    (a 50,000-entry table starts leaving before all of it is rendered)."""
+
+    parts: Iterable[bytes]
+
+
+Reply = list[etree._Element | Serialized]
 Handler = Callable[["NetconfSession", etree._Element], Awaitable[Reply]]
 
 
@@ -92,10 +102,9 @@ async def _get(session: NetconfSession, op: etree._Element) -> Reply:
     # A backend may answer a filter it knows by rendering exactly what it
     # selects (optional method; None: it does not know this filter).
     exact = getattr(session.backend, "get_exact", None)
-    data = None if exact is None else exact(flt)
-    if data is not None:
-        data.tag = nc("data")
-        return [data]
+    parts = None if exact is None else exact(flt)
+    if parts is not None:
+        return [Serialized(parts)]
     # A backend may render only what the filter can select (optional method).
     selected = getattr(session.backend, "get_selected", None)
     data = session.backend.get() if selected is None else selected(flt)

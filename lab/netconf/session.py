@@ -6,7 +6,8 @@ import asyncio
 import itertools
 import logging
 import threading
-from collections.abc import Awaitable, Callable
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
 from copy import deepcopy
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -14,8 +15,8 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from .errors import RpcError, UnknownRpc, info_element
-from .framing import FrameDecoder, FramingError, encode
-from .operations import dispatch
+from .framing import FrameDecoder, FramingError, encode_parts
+from .operations import Reply, Serialized, dispatch
 from .subtree import apply_subtree_filter
 from .xmlns import BASE_10, BASE_11, NC_NS, SERVER_CAPABILITIES, nc, notif
 
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 READ_SIZE = 64 * 1024
+# Marks where a pre-serialized reply child goes; random, so no data can hold it.
+_SERIALIZED = f"serialized-{uuid.uuid4().hex}"
 # Process-wide, so ids never repeat across routers and kill-session is unambiguous.
 _session_ids = itertools.count(1)
 _parser_local = threading.local()
@@ -260,20 +263,34 @@ class NetconfSession:
         reply.append(err.to_element())
         await self._send(etree.tostring(reply, encoding="UTF-8", xml_declaration=True))
 
-    async def _reply(self, rpc: etree._Element, children: list[etree._Element]) -> None:
+    async def _reply(self, rpc: etree._Element, children: Reply) -> None:
         nsmap: dict[str | None, str] = {k: v for k, v in rpc.nsmap.items() if k is not None}
         nsmap[None] = NC_NS
         # RFC 6241 4.2: message-id and every other <rpc> attribute come back unchanged.
         reply = etree.Element(nc("rpc-reply"), attrib=dict(rpc.attrib), nsmap=nsmap)
-        if children:
-            reply.extend(children)
-        else:
+        serialized = [c for c in children if isinstance(c, Serialized)]
+        # A comment marks where each serialized child goes, in order.
+        reply.extend(
+            etree.Comment(_SERIALIZED) if isinstance(c, Serialized) else c for c in children
+        )
+        if not children:
             etree.SubElement(reply, nc("ok"))
-        await self._send(etree.tostring(reply, encoding="UTF-8", xml_declaration=True))
+        text = etree.tostring(reply, encoding="UTF-8", xml_declaration=True)
+        if not serialized:
+            await self._send(text)
+            return
+        head, *tails = text.split(f"<!--{_SERIALIZED}-->".encode())
+        parts: list[Iterable[bytes]] = [(head,)]
+        for child, tail in zip(serialized, tails, strict=True):
+            parts += [child.parts, (tail,)]
+        await self._send_parts(itertools.chain.from_iterable(parts))
 
     async def _send(self, payload: bytes) -> None:
+        await self._send_parts((payload,))
+
+    async def _send_parts(self, parts: Iterable[bytes]) -> None:
         async with self._write_lock:
-            for piece in encode(payload, chunked=self.chunked):
+            for piece in encode_parts(parts, chunked=self.chunked):
                 self._write(piece)
                 # Backpressure: a client that stops reading stalls only its own session.
                 await asyncio.wait_for(self._drain(), self.limits.write_timeout)

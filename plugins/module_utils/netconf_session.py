@@ -27,6 +27,12 @@ class NetconfSession(Protocol):
         """<get> with a subtree filter (its content, see yang/filters.py); returns <data>."""
         ...
 
+    def get_text(self, filter_xml: str) -> bytes:
+        """``get`` for replies too large to hold as one tree: the reply as
+        serialized XML (<rpc-reply> or <data>), for a streaming parser. An
+        <rpc-error> may be inside; the parser reports it."""
+        ...
+
     def rpc(self, request_xml: str) -> etree._Element:
         """Send one RPC (the element inside <rpc>); returns the <rpc-reply>."""
         ...
@@ -133,6 +139,21 @@ class NcclientSession:
             raise NetconfFailure(f"get failed: {exc.message or exc}") from exc
         return _as_element(reply.data_ele if reply.data_ele is not None else reply.xml)
 
+    def get_text(self, filter_xml: str) -> bytes:
+        # Asynchronous mode is how ncclient hands over a reply without first
+        # parsing it into a tree (~5x the reply's size in memory).
+        manager = self.manager
+        manager.async_mode = True
+        try:
+            request = manager.get(filter=("subtree", filter_xml))
+        finally:
+            manager.async_mode = False
+        if not request.event.wait(manager.timeout):
+            raise NetconfFailure(f"get: no reply within {manager.timeout} s")
+        if request.error is not None:
+            raise NetconfFailure(f"get failed: {request.error}")
+        return request.reply.xml.encode()
+
     def rpc(self, request_xml: str) -> etree._Element:
         from ncclient.operations.rpc import RPCError
 
@@ -179,6 +200,20 @@ class AnsibleSession:
 
     def get(self, filter_xml: str) -> etree._Element:
         return self._call("get", self.connection.get, filter=["subtree", filter_xml])
+
+    def get_text(self, filter_xml: str) -> bytes:
+        from ansible.module_utils.connection import Connection
+        from ansible.module_utils.connection import ConnectionError as AnsibleConnectionError
+
+        # netcommon's NetconfConnection parses every reply into a tree; the
+        # JSON-RPC layer under it hands over the text.
+        try:
+            reply = Connection.__rpc__(self.connection, "get", filter=["subtree", filter_xml])
+        except AnsibleConnectionError as exc:
+            raise NetconfFailure(f"get failed: {exc}") from exc
+        if not isinstance(reply, str | bytes):
+            raise NetconfFailure(f"unexpected NETCONF reply type {type(reply).__name__}")
+        return reply.encode() if isinstance(reply, str) else reply
 
     def rpc(self, request_xml: str) -> etree._Element:
         return self._call("rpc", self.connection.dispatch, rpc_command=request_xml)

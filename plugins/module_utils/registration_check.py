@@ -21,6 +21,9 @@ from typing import Any
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
     EidInventory,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.gc_pause import (
+    collector_paused,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
     Eid,
     IPAddress,
@@ -127,6 +130,18 @@ def check_registrations(
     ``stale_after`` in seconds (None: nothing is stale); ``now`` must be
     timezone-aware like the registration times.
     """
+    with collector_paused():
+        return _check(registrations, inventory, map_server, now, stale_after, max_list)
+
+
+def _check(
+    registrations: Iterable[RegisteredEntry],
+    inventory: EidInventory,
+    map_server: str,
+    now: datetime,
+    stale_after: float | None,
+    max_list: int,
+) -> RegistrationReport:
     table = _fold(registrations)
     lists = {name: _Capped(max_list) for name in CATEGORIES}
     missing_sites = _Capped(max_list)

@@ -20,11 +20,11 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.
     describe_choices,
     suggest,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.gc_pause import (
-    collector_paused,
-)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.model import (
     EidInventory,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.gc_pause import (
+    collector_paused,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import Algorithm
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (

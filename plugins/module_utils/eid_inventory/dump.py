@@ -14,9 +14,6 @@ from typing import Any, Literal
 
 import yaml
 
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.gc_pause import (
-    collector_paused,
-)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.model import (
     EidInventory,
     Etr,
@@ -27,6 +24,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.yaml_nodes import (
     VAULT_TAG,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.gc_pause import (
+    collector_paused,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import ALGORITHM_NAMES
 

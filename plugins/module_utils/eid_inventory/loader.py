@@ -24,9 +24,6 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.
     InventoryError,
     Problem,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.gc_pause import (
-    collector_paused,
-)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.model import (
     NETCONF_PORT,
     EidInventory,
@@ -47,6 +44,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.
     compose,
     join,
     line_of,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.gc_pause import (
+    collector_paused,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import (
     ALGORITHM_NAMES,

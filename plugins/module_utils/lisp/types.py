@@ -31,6 +31,12 @@ class Eid:
     def __post_init__(self) -> None:
         if not 0 <= self.instance_id <= MAX_INSTANCE_ID:
             raise ValueError(f"instance-id {self.instance_id} is outside 0..{MAX_INSTANCE_ID}")
+        # Hashed once: EIDs key every table here (50,000 at a time), and an
+        # ipaddress network hashes in Python on every lookup.
+        object.__setattr__(self, "_hash", hash((self.instance_id, self.prefix)))
+
+    def __hash__(self) -> int:
+        return self._hash  # type: ignore[attr-defined]
 
     def __str__(self) -> str:
         return f"[{self.instance_id}]{self.prefix}"

@@ -20,6 +20,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_sessio
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang import filters
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.etr_xml import parse_etr
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_registered import (
+    parse_registered_text,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import (
     EtrSnapshot,
     MsSnapshot,
@@ -30,7 +33,6 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_xml import (
     parse_ms,
     parse_ms_summary,
-    parse_registered,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.rpcs import (
     ReregistrationResult,
@@ -41,9 +43,10 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.rpcs impo
 )
 
 _R = TypeVar("_R")
+_Reply = TypeVar("_Reply", etree._Element, bytes)
 
 
-def _parsed(what: str, parse: Callable[[etree._Element], _R], element: etree._Element) -> _R:
+def _parsed(what: str, parse: Callable[[_Reply], _R], element: _Reply) -> _R:
     # A reply the parser rejects (rpc-error, missing leaf, bad value) is a
     # NETCONF failure for the caller: it cannot tell it apart from a bad session.
     try:
@@ -75,8 +78,8 @@ class IetfPlatform:
         return _parsed("map-server registrations", parse_ms, data).registrations
 
     def read_registered(self, session: NetconfSession) -> tuple[RegistrationBrief, ...]:
-        data = session.get(filters.ms_registered_filter())
-        return _parsed("map-server registrations", parse_registered, data)
+        text = session.get_text(filters.ms_registered_filter())
+        return _parsed("map-server registrations", parse_registered_text, text)
 
     def send_reregistration(
         self,

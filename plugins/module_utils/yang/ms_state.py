@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
     Eid,
@@ -95,6 +96,26 @@ class RegistrationRecord:
     @property
     def rloc_addresses(self) -> frozenset[IPAddress]:
         return frozenset(rloc.address for rloc in self.rlocs)
+
+
+class RegistrationFields(Protocol):
+    """What rendering a registration reads: a RegistrationRecord, or the
+    virtual Map-Server's own table entry (rendered without a copy, which at
+    50,000 entries took a third of a table read)."""
+
+    eid: Eid
+    site: str
+    site_id: int
+    xtr_id: bytes | None
+    rlocs: tuple[Rloc, ...]
+    ttl: int
+    source: IPAddress
+    source_port: int
+    first_registered: datetime
+    last_registered: datetime
+    proxy_reply: bool
+    want_map_notify: bool
+    authoritative: bool
 
 
 @dataclass(frozen=True)

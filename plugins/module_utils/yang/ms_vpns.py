@@ -15,13 +15,15 @@ YANG name-type), so the tab-separated form is unambiguous.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import TypeVar
 from xml.sax.saxutils import escape
 
 from lxml import etree
 
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.gc_pause import (
+    collector_paused,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
     Eid,
     IPAddress,
@@ -29,7 +31,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import (
     ConfiguredSite,
-    RegistrationBrief,
+    RegistrationFields,
     RegistrationRecord,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.namespaces import (
@@ -50,11 +52,11 @@ _AF = {4: ("ipv4-prefix", "ipv4-prefix"), 6: ("ipv6-prefix", "ipv6-prefix")}
 _PROXY = "<lmr:proxy-reply>true</lmr:proxy-reply>"
 _WANT = "<lmr:want-map-notify>true</lmr:want-map-notify>"
 
-Groups = dict[int, dict[Eid, tuple[int | None, list[RegistrationRecord]]]]
+Groups = dict[int, dict[Eid, tuple[int | None, list[RegistrationFields]]]]
 
 
 def group_by_eid(
-    sites: Iterable[ConfiguredSite], registrations: Iterable[RegistrationRecord]
+    sites: Iterable[ConfiguredSite], registrations: Iterable[RegistrationFields]
 ) -> Groups:
     """instance-id -> EID -> (configured site-id or None, registrations).
 
@@ -128,7 +130,7 @@ class _Texts:
         return text
 
 
-def _full_record(r: RegistrationRecord, address: str, texts: _Texts) -> str:
+def _full_record(r: RegistrationFields, address: str, texts: _Texts) -> str:
     return (
         f"<mapping-record><xtr-id>{format_xtr_key(r.xtr_id, r.source)}</xtr-id>"
         f"<site-id>{r.site_id}</site-id><eid>{address}</eid>"
@@ -147,7 +149,7 @@ def _full_record(r: RegistrationRecord, address: str, texts: _Texts) -> str:
     )
 
 
-def _brief_record(r: RegistrationRecord, address: str, texts: _Texts) -> str:
+def _brief_record(r: RegistrationFields, address: str, texts: _Texts) -> str:
     # What filters.ms_registered_filter selects of _full_record, in its order.
     return (
         f"<mapping-record><xtr-id>{format_xtr_key(r.xtr_id, r.source)}</xtr-id>"
@@ -158,8 +160,17 @@ def _brief_record(r: RegistrationRecord, address: str, texts: _Texts) -> str:
     )
 
 
-def render_vpns(groups: Groups, *, brief: bool = False) -> etree._Element:
-    """The <vpns> element of ietf-lisp-mapserver for the grouped table.
+_STRINGS_PER_PIECE = 4096
+
+
+def render_vpns(groups: Groups) -> etree._Element:
+    """The <vpns> element of ietf-lisp-mapserver for the grouped table."""
+    return etree.fromstring("".join(vpns_pieces(groups)).encode(), parser=_PARSER)
+
+
+def vpns_pieces(groups: Groups, *, brief: bool = False) -> Iterator[str]:
+    """``render_vpns`` as XML text declaring its own namespaces, in pieces of
+    some hundred kB, so a server can send the first while it renders the rest.
 
     ``brief``: exactly what ``filters.ms_registered_filter`` selects of it, so
     a server can answer that filter without rendering the whole table first.
@@ -193,42 +204,22 @@ def render_vpns(groups: Groups, *, brief: bool = False) -> etree._Element:
                     add(record(r, address, texts))
                 add("</mapping-records>")
             add("</mapping>")
+            if len(out) >= _STRINGS_PER_PIECE:
+                yield "".join(out)
+                out.clear()
         add("</mappings></vpn>")
     add("</vpns>")
-    return etree.fromstring("".join(out).encode(), parser=_PARSER)
+    yield "".join(out)
 
 
 # huge_tree: a full table is tens of MB, beyond libxml2's default safety limits.
 _PARSER = etree.XMLParser(huge_tree=True, remove_blank_text=False)
 
 # One line per mapping (M), per mapping-record (R) and per locator (L), in
-# document order. A leaf the filter left out becomes an empty field. The
-# brief form reads only what RegistrationBrief needs (half the time of the
-# full one at 50,000 registrations); its M and L lines keep the full layout.
-_RECORD_FIELDS = {
-    "full": """ms:xtr-id, '&#9;', ms:site-id, '&#9;',
-              ms:time-to-live, '&#9;', ms:creation-time, '&#9;', ms:authoritative, '&#9;',
-              lmr:site-name, '&#9;', lmr:last-registration-time, '&#9;',
-              lmr:registration-source, '&#9;', lmr:registration-source-port, '&#9;',
-              lmr:proxy-reply, '&#9;', lmr:want-map-notify""",
-    "brief": "ms:xtr-id, '&#9;', lmr:site-name, '&#9;', lmr:last-registration-time",
-}
-_MAPPING_FIELDS = {
-    "full": "ms:eid-id, '&#9;', ms:site-id, '&#9;', lmr:dynamic",
-    "brief": "ms:eid-id, '&#9;&#9;'",
-}
-_LOCATOR_FIELDS = {
-    "full": """ms:locator-address, '&#9;', ms:priority,
-                '&#9;', ms:weight, '&#9;', ms:multicast-priority, '&#9;',
-                ms:multicast-weight""",
-    "brief": "ms:locator-address, '&#9;&#9;&#9;&#9;'",
-}
-
-
-def _flattener(form: str) -> etree.XSLT:
-    return etree.XSLT(
-        etree.XML(
-            f"""\
+# document order. A leaf the filter left out becomes an empty field.
+_FLATTEN = etree.XSLT(
+    etree.XML(
+        f"""\
 <xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
     xmlns:ms="{MS}" xmlns:lmr="{LMR}">
   <xsl:output method="text"/>
@@ -238,11 +229,17 @@ def _flattener(form: str) -> etree.XSLT:
       <xsl:for-each select="ms:mappings/ms:mapping">
         <xsl:value-of select="concat('M&#9;', $iid, '&#9;',
             ms:eid-address/ms:ipv4-prefix, ms:eid-address/ms:ipv6-prefix, '&#9;',
-            {_MAPPING_FIELDS[form]}, '&#10;')"/>
+            ms:eid-id, '&#9;', ms:site-id, '&#9;', lmr:dynamic, '&#10;')"/>
         <xsl:for-each select="ms:mapping-records/ms:mapping-record">
-          <xsl:value-of select="concat('R&#9;', {_RECORD_FIELDS[form]}, '&#10;')"/>
+          <xsl:value-of select="concat('R&#9;', ms:xtr-id, '&#9;', ms:site-id, '&#9;',
+              ms:time-to-live, '&#9;', ms:creation-time, '&#9;', ms:authoritative, '&#9;',
+              lmr:site-name, '&#9;', lmr:last-registration-time, '&#9;',
+              lmr:registration-source, '&#9;', lmr:registration-source-port, '&#9;',
+              lmr:proxy-reply, '&#9;', lmr:want-map-notify, '&#10;')"/>
           <xsl:for-each select="ms:rlocs/ms:locator">
-            <xsl:value-of select="concat('L&#9;', {_LOCATOR_FIELDS[form]}, '&#10;')"/>
+            <xsl:value-of select="concat('L&#9;', ms:locator-address, '&#9;', ms:priority,
+                '&#9;', ms:weight, '&#9;', ms:multicast-priority, '&#9;',
+                ms:multicast-weight, '&#10;')"/>
           </xsl:for-each>
         </xsl:for-each>
       </xsl:for-each>
@@ -250,11 +247,8 @@ def _flattener(form: str) -> etree.XSLT:
   </xsl:template>
 </xsl:stylesheet>
 """
-        )
     )
-
-
-_FLATTEN = {form: _flattener(form) for form in ("full", "brief")}
+)
 
 
 class _Cache:
@@ -265,19 +259,11 @@ class _Cache:
         self.addresses: dict[str, IPAddress] = {}
         self.times: dict[str, datetime] = {}
         self.rlocs: dict[str, Rloc] = {}
-        self.address_sets: dict[tuple[Rloc, ...], frozenset[IPAddress]] = {}
 
     def address(self, text: str) -> IPAddress:
         found = self.addresses.get(text)
         if found is None:
             found = self.addresses[text] = ipaddress.ip_address(text)
-        return found
-
-    def addresses_of(self, rlocs: tuple[Rloc, ...]) -> frozenset[IPAddress]:
-        # The Rlocs come from self.rloc, so equal sets are equal tuples.
-        found = self.address_sets.get(rlocs)
-        if found is None:
-            found = self.address_sets[rlocs] = frozenset(r.address for r in rlocs)
         return found
 
     def time(self, text: str) -> datetime:
@@ -305,26 +291,13 @@ def parse_vpns(
 ) -> tuple[tuple[RegistrationRecord, ...], dict[int, list[Eid]]]:
     """Registrations in document order, and the configured (not dynamic)
     EIDs per site-id, of the first map-server in ``data``'s document."""
-    return _walk(data, "full", _record)
+    with collector_paused():
+        return _read_lines(str(_FLATTEN(data)))
 
 
-def parse_registered_vpns(data: etree._Element) -> tuple[RegistrationBrief, ...]:
-    """The registrations of a brief read (``filters.ms_registered_filter``),
-    or the brief view of a full one, in document order."""
-    return _walk(data, "brief", _brief)[0]
-
-
-_R = TypeVar("_R", RegistrationRecord, RegistrationBrief)
-
-
-def _walk(
-    data: etree._Element,
-    form: str,
-    make_record: Callable[[list[str], Eid, tuple[Rloc, ...], _Cache], _R],
-) -> tuple[tuple[_R, ...], dict[int, list[Eid]]]:
-    text = str(_FLATTEN[form](data))
+def _read_lines(text: str) -> tuple[tuple[RegistrationRecord, ...], dict[int, list[Eid]]]:
     cache = _Cache()
-    registrations: list[_R] = []
+    registrations: list[RegistrationRecord] = []
     eids_by_site: dict[int, list[Eid]] = {}
     eid: Eid | None = None
     pending: list[str] | None = None
@@ -332,7 +305,7 @@ def _walk(
 
     def flush() -> None:
         if pending is not None and eid is not None:
-            registrations.append(make_record(pending, eid, tuple(rlocs), cache))
+            registrations.append(_record(pending, eid, tuple(rlocs), cache))
 
     for line in text.split("\n"):
         kind = line[:1]
@@ -361,31 +334,11 @@ def _eid(iid: str, prefix: str, eid_id: str) -> Eid:
     raise ValueError("mapping without eid-address or eid-id")
 
 
-def _fields(fields: list[str], eid: Eid, count: int) -> list[str]:
-    if len(fields) != count:
-        raise ValueError(f"mapping-record of {eid} is malformed: {fields!r}")
-    return fields
-
-
-def _brief(
-    fields: list[str], eid: Eid, rlocs: tuple[Rloc, ...], cache: _Cache
-) -> RegistrationBrief:
-    _, xtr, site, last = _fields(fields, eid, 4)
-    if not (xtr and last):
-        missing = "xtr-id" if not xtr else "lmr:last-registration-time"
-        raise ValueError(f"mapping-record of {eid} lacks {missing}")
-    return RegistrationBrief(
-        eid=eid,
-        site=site,
-        rloc_addresses=cache.addresses_of(rlocs),
-        last_registered=cache.time(last),
-    )
-
-
 def _record(
     fields: list[str], eid: Eid, rlocs: tuple[Rloc, ...], cache: _Cache
 ) -> RegistrationRecord:
-    _fields(fields, eid, 12)
+    if len(fields) != 12:
+        raise ValueError(f"mapping-record of {eid} is malformed: {fields!r}")
     _, xtr, site_id, ttl, created, authoritative, site, last, source, port, proxy, want = fields
     if not (xtr and created and last and source):
         required = {

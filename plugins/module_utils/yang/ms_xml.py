@@ -18,11 +18,14 @@ Inside a mapping-record every leaf the project renders is required.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from lxml import etree
 
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.gc_pause import (
+    collector_paused,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
     Eid,
 )
@@ -37,16 +40,15 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state 
     MsSnapshot,
     MsSummary,
     MsUnitInfo,
-    RegistrationBrief,
-    RegistrationRecord,
+    RegistrationFields,
     StoredEtr,
     StoredSite,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_vpns import (
     group_by_eid,
-    parse_registered_vpns,
     parse_vpns,
     render_vpns,
+    vpns_pieces,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.namespaces import (
     DEFAULT_PROTOCOL_NAME,
@@ -93,8 +95,9 @@ def render_ms(
     data = new_data()
     ms = _map_server(data, protocol_name)
     _render_sites(ms, snapshot)
-    groups = group_by_eid(snapshot.sites, snapshot.registrations)
-    ms.append(render_vpns(groups))
+    with collector_paused():
+        groups = group_by_eid(snapshot.sites, snapshot.registrations)
+        ms.append(render_vpns(groups))
     # Counting from the groups avoids hashing every EID again (slow for
     # ipaddress networks) on a 50,000-entry table.
     if counts is None:
@@ -104,20 +107,30 @@ def render_ms(
     return data
 
 
-def render_ms_registrations(
+def serialize_ms_registrations(
     sites: Iterable[ConfiguredSite],
-    registrations: Iterable[RegistrationRecord],
+    registrations: Iterable[RegistrationFields],
     *,
     brief: bool,
     protocol_name: str = DEFAULT_PROTOCOL_NAME,
-) -> etree._Element:
-    """The <data> of map-server/vpns alone: what ``filters.ms_registrations_filter``
-    (or, ``brief``, ``filters.ms_registered_filter``) selects of ``render_ms``."""
+) -> Iterator[bytes]:
+    """The serialized <data> of map-server/vpns alone, in consecutive parts:
+    what ``filters.ms_registrations_filter`` (or, ``brief``,
+    ``filters.ms_registered_filter``) selects of ``render_ms``. Text, not a
+    tree: a server sends each part as it comes, and a 50,000-entry table is
+    not parsed into two million elements only to be written out again."""
     data = new_data()
-    _map_server(data, protocol_name).append(
-        render_vpns(group_by_eid(sites, registrations), brief=brief)
-    )
-    return data
+    _map_server(data, protocol_name).append(etree.Comment(_VPNS_HERE))
+    head, tail = etree.tostring(data, encoding="UTF-8").split(f"<!--{_VPNS_HERE}-->".encode())
+    yield head
+    with collector_paused():
+        groups = group_by_eid(sites, registrations)
+        for piece in vpns_pieces(groups, brief=brief):
+            yield piece.encode()
+    yield tail
+
+
+_VPNS_HERE = "vpns"
 
 
 def _map_server(data: etree._Element, protocol_name: str) -> etree._Element:
@@ -310,14 +323,6 @@ def _parse_stored(stored: etree._Element | None) -> tuple[StoredSite, ...]:
             )
         )
     return tuple(result)
-
-
-def parse_registered(data: etree._Element) -> tuple[RegistrationBrief, ...]:
-    """The registrations of a brief read (``filters.ms_registered_filter``)."""
-    ms = find_role(data, T.map_server)
-    if ms is None or ms.find(T.vpns) is None:
-        return ()
-    return parse_registered_vpns(ms)
 
 
 def parse_ms_summary(data: etree._Element) -> MsSummary | None:

@@ -10,6 +10,7 @@ from ansible_collections.lispnet.ms_recovery.lab.netconf.framing import (
     FramingError,
     encode,
     encode_chunks,
+    encode_parts,
 )
 
 
@@ -118,3 +119,15 @@ def test_encode_roundtrip_both_framings() -> None:
     assert b"".join(encode_chunks(b"<a/>")) == b"\n#4\n<a/>\n##\n"
     with pytest.raises(ValueError):
         list(encode_chunks(b""))
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["eom", "chunked"])
+def test_a_message_in_parts_decodes_as_one(chunked: bool) -> None:
+    parts = [b"<rpc-reply>", b"", b"y" * 150_000, b"</rpc-reply>"]
+    dec = FrameDecoder()
+    dec.chunked = chunked
+    for piece in encode_parts(iter(parts), chunked=chunked):
+        dec.feed(piece)
+    assert list(dec.messages()) == [b"".join(parts)]
+    with pytest.raises(ValueError):
+        list(encode_parts([b"", b""], chunked=True))

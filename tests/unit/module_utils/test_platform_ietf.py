@@ -62,6 +62,9 @@ class FakeSession:
         self.filters.append(filter_xml)
         return self.data
 
+    def get_text(self, filter_xml: str) -> bytes:
+        return etree.tostring(self.get(filter_xml))
+
     def rpc(self, request_xml: str) -> etree._Element:
         self.requests.append(request_xml)
         assert self.reply is not None

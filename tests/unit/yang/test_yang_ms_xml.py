@@ -9,12 +9,17 @@ from datetime import UTC, datetime
 import pytest
 from lxml import etree
 
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang import ms_registered
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.filters import (
     ms_full_filter,
     ms_registered_filter,
     ms_registrations_filter,
     ms_stored_sites_filter,
     ms_unit_filter,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_registered import (
+    parse_registered,
+    parse_registered_text,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import (
     MsSnapshot,
@@ -24,9 +29,8 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_xml import (
     parse_ms,
     parse_ms_summary,
-    parse_registered,
     render_ms,
-    render_ms_registrations,
+    serialize_ms_registrations,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.namespaces import T
 from ansible_collections.lispnet.ms_recovery.tests.support.subtree import (
@@ -91,8 +95,41 @@ def test_registered_filter_gives_the_brief_view(ms_snapshot: MsSnapshot) -> None
     text = etree.tostring(part)
     assert b"registration-source" not in text and b"creation-time" not in text
     assert parse_registered(_via_wire(part)) == _briefs(ms_snapshot)
+    assert parse_registered_text(etree.tostring(part)) == _briefs(ms_snapshot)
     # The brief view of a full read is the same.
     assert parse_registered(_via_wire(render_ms(ms_snapshot))) == _briefs(ms_snapshot)
+    assert parse_registered_text(etree.tostring(render_ms(ms_snapshot))) == _briefs(ms_snapshot)
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 2048])
+def test_streamed_brief_read_in_chunks(
+    ms_snapshot: MsSnapshot, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ms_registered, "_CHUNK", chunk)
+    text = etree.tostring(render_ms(ms_snapshot))
+    assert parse_registered_text(text) == _briefs(ms_snapshot)
+
+
+def test_streamed_brief_read_takes_the_first_map_server_only(ms_snapshot: MsSnapshot) -> None:
+    data = render_ms(ms_snapshot)
+    second = copy.deepcopy(data.find(f".//{T.cpp}"))
+    data.find(T.routing).find(T.cpps).append(second)
+    text = etree.tostring(data)
+    assert text.count(b"<mapping-record>") == 2 * len(ms_snapshot.registrations)
+    assert parse_registered_text(text) == _briefs(ms_snapshot)
+    assert parse_registered(data) == _briefs(ms_snapshot)
+
+
+def test_streamed_brief_read_reports_rpc_errors_and_bad_xml() -> None:
+    nc = "urn:ietf:params:xml:ns:netconf:base:1.0"
+    error = (
+        f'<rpc-reply xmlns="{nc}"><rpc-error><error-type>application</error-type>'
+        "<error-message>too big</error-message></rpc-error></rpc-reply>"
+    ).encode()
+    with pytest.raises(ValueError, match="rpc-error: too big"):
+        parse_registered_text(error)
+    with pytest.raises(ValueError, match="malformed XML"):
+        parse_registered_text(b"<rpc-reply><data>")
 
 
 @pytest.mark.parametrize("brief", [False, True], ids=["full", "brief"])
@@ -100,7 +137,11 @@ def test_registrations_alone_render_what_the_filter_selects(
     ms_snapshot: MsSnapshot, brief: bool
 ) -> None:
     flt = ms_registered_filter() if brief else ms_registrations_filter()
-    alone = render_ms_registrations(ms_snapshot.sites, ms_snapshot.registrations, brief=brief)
+    alone = etree.fromstring(
+        b"".join(
+            serialize_ms_registrations(ms_snapshot.sites, ms_snapshot.registrations, brief=brief)
+        )
+    )
     if not brief:
         validate_data(alone)
     filtered = apply_subtree_filter(render_ms(ms_snapshot), flt)
@@ -108,12 +149,18 @@ def test_registrations_alone_render_what_the_filter_selects(
 
 
 def test_brief_record_without_its_time_is_reported(ms_snapshot: MsSnapshot) -> None:
-    data = render_ms_registrations(ms_snapshot.sites, ms_snapshot.registrations, brief=True)
+    data = etree.fromstring(
+        b"".join(
+            serialize_ms_registrations(ms_snapshot.sites, ms_snapshot.registrations, brief=True)
+        )
+    )
     last = data.find(f".//{T.record}/{T.rec_last_reg}")
     assert last is not None
     last.getparent().remove(last)
     with pytest.raises(ValueError, match=r"mapping-record of .* lacks lmr:last-registration-time"):
         parse_registered(data)
+    with pytest.raises(ValueError, match=r"mapping-record of .* lacks lmr:last-registration-time"):
+        parse_registered_text(etree.tostring(data))
 
 
 def test_unit_filter_is_cheap_and_complete(ms_snapshot: MsSnapshot) -> None:
