@@ -8,13 +8,14 @@ in memory, exactly the weakness the project exists to repair.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from ansible_collections.lispnet.ms_recovery.lab.ms_store import MsStore, SiteRecord
+from ansible_collections.lispnet.ms_recovery.lab.ms_store import MsStore, SiteRecord, StoredEtr
 from ansible_collections.lispnet.ms_recovery.lab.registration_table import (
     Registration,
     RegistrationTable,
@@ -32,7 +33,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.codec imp
     MapRequestMessage,
     decode,
     encode_ecm,
-    encode_map_notify,
+    encode_map_notify_for_register,
     encode_map_reply,
     encode_map_request,
 )
@@ -42,8 +43,8 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.nonce imp
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
     Action,
     Eid,
+    IPAddress,
     Mapping,
-    Rloc,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.notifier import (
     LISP_CONTROL_PORT,
@@ -163,13 +164,17 @@ class MapServerUnit:
         ):
             self.counters["auth-failures"] += 1
             return
-        source = Rloc.of(addr[0]).address
+        source = ipaddress.ip_address(addr[0])
         xtr_key = (msg.xtr_id or source.packed) + site.name.encode()
         if not self.store.accept_nonce(xtr_key, msg.nonce):
             self.counters["replays"] += 1
             return
         self.counters["map-registers-accepted"] += 1
         now, mono = datetime.now(UTC), time.monotonic()
+        # Every record of an ETR usually carries the same RLOCs: learn each once.
+        # A list, not a set: IPv4Address hashes slowly, and the decoder hands
+        # out the very same objects, which `in` matches by identity first.
+        etr_rlocs: list[IPAddress] = []
         for record in msg.records:
             if self.store.eid_owner.get(record.eid) != site.name:
                 # A site may only register its own prefixes.
@@ -195,20 +200,14 @@ class MapServerUnit:
             if first and self.on_registration_change is not None:
                 self.on_registration_change("registered", record.eid, site.name)
             for rloc in record.rlocs:
-                self.store.learn_etr(site, rloc.address)
+                if rloc.address not in etr_rlocs:
+                    etr_rlocs.append(rloc.address)
+        for address in etr_rlocs:
+            self.store.learn_etr(site, address)
         if msg.want_map_notify:
-            self._emit(
-                encode_map_notify(
-                    msg.records,
-                    key=site.key,
-                    key_id=site.key_id,
-                    algorithm=algorithm_from_name(site.algorithm),
-                    nonce=msg.nonce,
-                    xtr_id=msg.xtr_id,
-                    site_id=msg.site_id,
-                ),
-                addr,
-            )
+            # The same records, nonce and trailer as the register (just verified
+            # with this key): copied from its bytes rather than encoded again.
+            self._emit(encode_map_notify_for_register(raw, key=site.key), addr)
 
     def _on_map_request(self, ecm: EcmMessage, request: MapRequestMessage) -> None:
         self.counters["map-requests-received"] += 1
@@ -320,14 +319,22 @@ class MapServerUnit:
             self._jobs.discard(job)
         if generation != self._generation:
             return results  # finished as the unit went down: its state is gone
+        self._store_notify_results(results)
+        return results
+
+    def _store_notify_results(self, results: list[NotifyResult]) -> None:
+        # Indexed first: matching each result against its site's ETR list was
+        # quadratic in the ETRs of a site.
+        stored: dict[tuple[str, str], list[StoredEtr]] = {}
+        for name, site in self.store.sites.items():
+            for etr in site.etrs:
+                stored.setdefault((name, etr.name), []).append(etr)
         for result in results:
             self.counters["notify-retransmits"] += result.retries
-            site = self.store.sites.get(result.site)
-            for etr in site.etrs if site else ():
-                if etr.name == result.etr:
-                    etr.last_notify_result = "acked" if result.acked else (result.error or "no-ack")
+            outcome = "acked" if result.acked else (result.error or "no-ack")
+            for etr in stored.get((result.site, result.etr), ()):
+                etr.last_notify_result = outcome
         self.store.mark_dirty()
-        return results
 
 
 def notify_targets(site: SiteRecord) -> list[NotifyTarget]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import struct
+from typing import TypeVar
 
 from .auth import Algorithm
 from .inet import parse_ip_udp
@@ -42,6 +43,8 @@ _AUTH_HEADER = struct.Struct("!IQBBH")
 _HEADER = struct.Struct("!IQ")
 _REQUEST_RECORD = struct.Struct("!BB")
 _KNOWN_ALGORITHMS = {int(a): a for a in Algorithm}
+_Key = TypeVar("_Key")
+_Value = TypeVar("_Value")
 
 
 class _Reader:
@@ -108,31 +111,74 @@ def _eid_address(reader: _Reader, what: str) -> tuple[int, IPAddress] | None:
     return iid_field, address
 
 
-# EIDs decoded before, by their exact encoding: a Map-Server decodes the same
-# prefixes in every periodic Map-Register, and ipaddress.ip_network was most of
-# its time at 10,000 ETRs. Only encodings that once decoded without error are
-# cached, so a cache hit is exactly what a fresh decode would return.
+# Values decoded before, by their exact encoding. A Map-Server decodes the same
+# EID-records in every periodic Map-Register and in every Map-Notify-Ack of a
+# recovery: building ip_network, IPv4Address and the dataclasses again was most
+# of its time at 10,000 ETRs. Only encodings that once decoded without error
+# (and consumed exactly the cached bytes) are cached, and every cached value is
+# immutable, so a cache hit is exactly what a fresh decode would return.
+_CACHE_MAX = 1 << 17
 _EID_CACHE: dict[tuple[bytes, int], Eid] = {}
-_EID_CACHE_MAX = 1 << 17
-_EID_ENCODING_SIZE = {AFI_IPV4: 6, AFI_IPV6: 18}
+_LOCATOR_CACHE: dict[bytes, Rloc] = {}
+_RECORD_CACHE: dict[bytes, Mapping] = {}
+_PLAIN_SIZE = {AFI_IPV4: 6, AFI_IPV6: 18}  # AFI included
+_LCAF_HEADER_SIZE = 8  # AFI included; the LCAF length field counts what follows
 
 
-def _eid_encoding(reader: _Reader, mask_len: int) -> tuple[bytes, int] | None:
-    """The bytes of the EID address at the cursor (AFI included), or None."""
-    data, pos = reader.data, reader.pos
+def _remember(cache: dict[_Key, _Value], key: _Key, value: _Value) -> None:
+    # Cleared rather than evicted one by one: simpler, and refilling is cheap.
+    if len(cache) >= _CACHE_MAX:
+        cache.clear()
+    cache[key] = value
+
+
+def _plain_size(data: bytes, pos: int) -> int | None:
+    """Octets of the IPv4/IPv6 address (AFI included) at ``pos``, or None."""
     if pos + 2 > len(data):
         return None
-    afi = data[pos] << 8 | data[pos + 1]
-    size = _EID_ENCODING_SIZE.get(afi)
-    if size is None and afi == AFI_LCAF and pos + 8 <= len(data):
-        size = 8 + (data[pos + 6] << 8 | data[pos + 7])
+    size = _PLAIN_SIZE.get(data[pos] << 8 | data[pos + 1])
     if size is None or pos + size > len(data):
         return None
-    return data[pos : pos + size], mask_len
+    return size
+
+
+def _eid_size(data: bytes, pos: int) -> int | None:
+    """Octets of the EID address (AFI included, maybe an LCAF) at ``pos``, or None."""
+    size = _plain_size(data, pos)
+    if size is not None:
+        return size
+    if pos + _LCAF_HEADER_SIZE > len(data) or data[pos] << 8 | data[pos + 1] != AFI_LCAF:
+        return None
+    size = _LCAF_HEADER_SIZE + (data[pos + 6] << 8 | data[pos + 7])
+    return size if pos + size <= len(data) else None
+
+
+def _locator_size(data: bytes, pos: int) -> int | None:
+    size = _plain_size(data, pos + _LOCATOR.size)
+    return None if size is None else _LOCATOR.size + size
+
+
+def _record_size(data: bytes, pos: int) -> int | None:
+    """Octets of the EID-record at ``pos`` as its AFIs and counts say, or None."""
+    end = pos + _RECORD.size
+    if end > len(data):
+        return None
+    size = _eid_size(data, end)
+    if size is None:
+        return None
+    end += size
+    for _ in range(data[pos + 4]):  # the locator count
+        size = _locator_size(data, end)
+        if size is None:
+            return None
+        end += size
+    return end - pos
 
 
 def _eid(reader: _Reader, mask_len: int, what: str) -> Eid:
-    key = _eid_encoding(reader, mask_len)
+    data, start = reader.data, reader.pos
+    size = _eid_size(data, start)
+    key = None if size is None else (data[start : start + size], mask_len)
     if key is not None:
         cached = _EID_CACHE.get(key)
         if cached is not None:
@@ -146,16 +192,22 @@ def _eid(reader: _Reader, mask_len: int, what: str) -> Eid:
         eid = Eid(instance_id, ipaddress.ip_network((address, mask_len)))
     except ValueError as exc:
         raise MalformedMessage(f"bad EID prefix in {what}: {exc}") from None
-    if key is not None:
-        if len(_EID_CACHE) >= _EID_CACHE_MAX:
-            _EID_CACHE.clear()
-        _EID_CACHE[key] = eid
+    if key is not None and reader.pos - start == len(key[0]):
+        _remember(_EID_CACHE, key, eid)
     return eid
 
 
 def _locator(reader: _Reader) -> Rloc:
+    data, start = reader.data, reader.pos
+    size = _locator_size(data, start)
+    key = None if size is None else data[start : start + size]
+    if key is not None:
+        cached = _LOCATOR_CACHE.get(key)
+        if cached is not None:
+            reader.pos += len(key)
+            return cached
     priority, weight, m_priority, m_weight, flags = reader.unpack(_LOCATOR, "RLOC-record")
-    return Rloc(
+    rloc = Rloc(
         _rloc_address(reader, "RLOC-record"),
         priority=priority,
         weight=weight,
@@ -165,9 +217,29 @@ def _locator(reader: _Reader) -> Rloc:
         probed=bool(flags & 0x2),
         reachable=bool(flags & 0x1),
     )
+    if key is not None and reader.pos - start == len(key):
+        _remember(_LOCATOR_CACHE, key, rloc)
+    return rloc
 
 
 def _record(reader: _Reader) -> Mapping:
+    # The whole record first: an ETR sends the same records every time, so
+    # this one lookup usually stands for the EID and every locator below.
+    data, start = reader.data, reader.pos
+    size = _record_size(data, start)
+    key = None if size is None else data[start : start + size]
+    if key is not None:
+        cached = _RECORD_CACHE.get(key)
+        if cached is not None:
+            reader.pos += len(key)
+            return cached
+    mapping = _fresh_record(reader)
+    if key is not None and reader.pos - start == len(key):
+        _remember(_RECORD_CACHE, key, mapping)
+    return mapping
+
+
+def _fresh_record(reader: _Reader) -> Mapping:
     ttl, locator_count, mask_len, word, version_word = reader.unpack(_RECORD, "EID-record")
     eid = _eid(reader, mask_len, "EID-record")
     rlocs = tuple(_locator(reader) for _ in range(locator_count))

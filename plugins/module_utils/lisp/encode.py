@@ -28,12 +28,18 @@ TYPE_MAP_NOTIFY_ACK = 5
 TYPE_ECM = 8
 MAX_ITR_RLOCS = 32
 XTR_ID_LENGTH = 16
+# The I bit (xTR-ID and Site-ID trailer present) sits in a different place in
+# a Map-Register and in a Map-Notify / Map-Notify-Ack.
+REGISTER_TRAILER_BIT = 1 << 25
+NOTIFY_TRAILER_BIT = 1 << 27
+_RECORD_COUNT_MASK = 0xFF
 
 _RECORD = struct.Struct("!IBBHH")
 _LOCATOR = struct.Struct("!BBBBH")
 _LCAF_IID = struct.Struct("!HBBBBHI")
 _AUTH_HEADER = struct.Struct("!IQBBH")
 _REQUEST_HEADER = struct.Struct("!IQ")
+_WORD = struct.Struct("!I")
 
 
 def _fits(value: int, bits: int, what: str) -> int:
@@ -137,7 +143,7 @@ def encode_map_register(
     trailer = _trailer(xtr_id, site_id)
     word0 = (TYPE_MAP_REGISTER << 28) | (int(proxy_reply) << 27) | (int(want_map_notify) << 8)
     if trailer:
-        word0 |= 1 << 25
+        word0 |= REGISTER_TRAILER_BIT
     return _authenticated(word0, records, key, key_id, algorithm, nonce, trailer)
 
 
@@ -152,7 +158,7 @@ def _notify(
     site_id: int | None,
 ) -> bytes:
     trailer = _trailer(xtr_id, site_id)
-    word0 = (message_type << 28) | ((1 << 27) if trailer else 0)
+    word0 = (message_type << 28) | (NOTIFY_TRAILER_BIT if trailer else 0)
     return _authenticated(word0, records, key, key_id, algorithm, nonce, trailer)
 
 
@@ -167,6 +173,31 @@ def encode_map_notify(
     site_id: int | None = None,
 ) -> bytes:
     return _notify(TYPE_MAP_NOTIFY, records, key, key_id, algorithm, nonce, xtr_id, site_id)
+
+
+def encode_map_notify_for_register(register: bytes, *, key: bytes) -> bytes:
+    """The Map-Notify that answers a Map-Register with the M bit, built from its bytes.
+
+    RFC 9301 has that Map-Notify carry the Map-Register's nonce and
+    EID-records, so they are copied rather than decoded and encoded again
+    (the Map-Server's cost per registration): only the first word changes, to
+    the Map-Notify type, the I bit and the record count, and the MAC is
+    recomputed with ``key``. The key-id, algorithm and xTR-ID/Site-ID trailer
+    are kept. For a Map-Register this codec wrote, the result is byte for byte
+    ``encode_map_notify(records, ...)`` of its decoded values; from another
+    implementation, reserved bits inside the records come back as it sent them.
+
+    ``register`` must already have been authenticated with ``key`` (auth.verify):
+    ValueError when it is not a Map-Register, or its auth data length does not
+    fit its algorithm.
+    """
+    if len(register) < auth.AUTH_DATA_OFFSET or register[0] >> 4 != TYPE_MAP_REGISTER:
+        raise ValueError("not a Map-Register")
+    (word0,) = _WORD.unpack_from(register)
+    notify_word0 = (TYPE_MAP_NOTIFY << 28) | (word0 & _RECORD_COUNT_MASK)
+    if word0 & REGISTER_TRAILER_BIT:
+        notify_word0 |= NOTIFY_TRAILER_BIT
+    return auth.seal(_WORD.pack(notify_word0) + register[_WORD.size :], key)
 
 
 def encode_map_notify_ack(

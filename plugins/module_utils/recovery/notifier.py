@@ -72,14 +72,40 @@ class NotifyResult:
         }
 
 
-@dataclass
+class _Batch:
+    """One notify() call: how many of its targets still wait, and its wake-up."""
+
+    __slots__ = ("done", "loop", "waiting")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, size: int) -> None:
+        self.loop = loop
+        self.done: asyncio.Future[None] = loop.create_future()
+        self.waiting = size
+
+    def finish_one(self) -> None:
+        self.waiting -= 1
+        if self.waiting == 0 and not self.done.done():
+            self.done.set_result(None)
+
+    def fail(self, exc: Exception) -> None:
+        if not self.done.done():
+            self.done.set_exception(exc)
+
+
+@dataclass(slots=True, eq=False)
 class _Pending:
+    """One target in flight: its message and where its retransmit schedule is."""
+
     target: NotifyTarget
+    address: tuple[str, int]
     nonce: int
-    message: bytes
     result: NotifyResult
+    batch: _Batch
+    message: bytes = b""
+    attempt: int = 0
     first_sent: float = 0.0
-    acked: asyncio.Event = field(default_factory=asyncio.Event)
+    timer: asyncio.TimerHandle | None = None
+    finished: bool = False
 
 
 def site_targets(
@@ -148,57 +174,107 @@ class Notifier:
             return False
         if not verify(raw, pending.target.key, pending.target.algorithm):
             return False
-        if not pending.acked.is_set():
+        if not pending.result.acked:
             pending.result.acked = True
             pending.result.ack_after = time.monotonic() - pending.first_sent
-            pending.acked.set()
+            self._finish(pending)
         return True
 
     async def notify(self, targets: Iterable[NotifyTarget]) -> list[NotifyResult]:
-        """Notify every target; return one result per target, in order."""
-        batch = [self._prepare(t) for t in targets]
-        tasks = []
-        gap = 1.0 / self._pace
-        for index, pending in enumerate(batch):
-            tasks.append(asyncio.ensure_future(self._deliver(pending)))
-            # Pacing keeps a burst of thousands of notifications from overrunning
-            # the receivers' socket buffers; yield every so often so acks are read.
-            if index >= self._burst and (index - self._burst) % 64 == 63:
-                await asyncio.sleep(gap * 64)
-        try:
-            await asyncio.gather(*tasks)
-        finally:
-            for pending in batch:
-                self._pending.pop(pending.nonce, None)
-        return [p.result for p in batch]
+        """Notify every target; return one result per target, in order.
 
-    def _prepare(self, target: NotifyTarget) -> _Pending:
+        Each message is encoded just before its first send, so the first one
+        leaves at once however many follow. Retransmissions are timer callbacks
+        rather than a task per target: at 10,000 targets the tasks and their
+        wait_for timeouts were a good part of the sender's time. Cancelling
+        this coroutine cancels every retransmission still scheduled.
+        """
+        targets = list(targets)
+        if not targets:
+            return []
+        batch = _Batch(asyncio.get_running_loop(), len(targets))
+        started: list[_Pending] = []
+        gap = 1.0 / self._pace
+        try:
+            for index, target in enumerate(targets):
+                pending = self._track(target, batch)
+                started.append(pending)
+                self._first_send(pending)
+                # Pacing keeps a burst of thousands of notifications from overrunning
+                # the receivers' socket buffers; yield every so often so acks are read.
+                if index >= self._burst and (index - self._burst) % 64 == 63:
+                    await asyncio.sleep(gap * 64)
+            await batch.done
+        finally:
+            for pending in started:
+                if pending.timer is not None:
+                    pending.timer.cancel()
+                self._pending.pop(pending.nonce, None)
+        return [p.result for p in started]
+
+    def _track(self, target: NotifyTarget, batch: _Batch) -> _Pending:
         nonce = self._next_nonce()
-        message = encode_map_notify(
+        rloc = str(target.rloc)  # once: the result and every send need the text
+        pending = _Pending(
+            target=target,
+            address=(rloc, target.port),
+            nonce=nonce,
+            result=NotifyResult(site=target.site, etr=target.etr, rloc=rloc),
+            batch=batch,
+        )
+        self._pending[nonce] = pending
+        return pending
+
+    def _first_send(self, pending: _Pending) -> None:
+        if not self._schedule:
+            pending.first_sent = time.monotonic()
+            self._give_up(pending)
+            return
+        target = pending.target
+        pending.message = encode_map_notify(
             target.records,
             key=target.key,
             key_id=target.key_id,
             algorithm=target.algorithm,
-            nonce=nonce,
+            nonce=pending.nonce,
         )
-        result = NotifyResult(site=target.site, etr=target.etr, rloc=str(target.rloc))
-        pending = _Pending(target=target, nonce=nonce, message=message, result=result)
-        self._pending[nonce] = pending
-        return pending
-
-    async def _deliver(self, pending: _Pending) -> None:
-        address = (str(pending.target.rloc), pending.target.port)
         pending.first_sent = time.monotonic()
-        for attempt, wait in enumerate(self._schedule):
-            pending.result.retries = attempt
-            try:
-                self._send(pending.message, address)
-            except OSError as exc:
-                pending.result.error = f"send failed: {exc.strerror or exc}"
-                return
-            try:
-                await asyncio.wait_for(pending.acked.wait(), timeout=wait)
-                return
-            except TimeoutError:
-                continue
+        self._transmit(pending)
+
+    def _transmit(self, pending: _Pending) -> None:
+        """Send the attempt ``pending.attempt`` and wait its time for the ack."""
+        pending.result.retries = pending.attempt
+        try:
+            self._send(pending.message, pending.address)
+        except OSError as exc:
+            pending.result.error = f"send failed: {exc.strerror or exc}"
+            self._finish(pending)
+            return
+        wait = self._schedule[pending.attempt]
+        pending.timer = pending.batch.loop.call_later(wait, self._on_timeout, pending)
+
+    def _on_timeout(self, pending: _Pending) -> None:
+        pending.timer = None
+        pending.attempt += 1
+        try:
+            if pending.attempt < len(self._schedule):
+                self._transmit(pending)
+            else:
+                self._give_up(pending)
+        except Exception as exc:
+            # Raised by send() in a timer callback: notify() raises it, as it
+            # would for the first send, instead of waiting forever.
+            pending.batch.fail(exc)
+
+    def _give_up(self, pending: _Pending) -> None:
         pending.result.error = f"no Map-Notify-Ack after {len(self._schedule)} sends"
+        self._finish(pending)
+
+    def _finish(self, pending: _Pending) -> None:
+        if pending.finished:
+            return
+        pending.finished = True
+        if pending.timer is not None:
+            pending.timer.cancel()
+            pending.timer = None
+        pending.batch.finish_one()

@@ -21,6 +21,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.codec imp
     encode_ecm,
     encode_map_notify,
     encode_map_notify_ack,
+    encode_map_notify_for_register,
     encode_map_register,
     encode_map_reply,
     encode_map_request,
@@ -109,6 +110,40 @@ def test_map_notify_and_ack(encoder: object, trailer: bool) -> None:
         is_ack,
     )
     assert verify(data, KEY, expected=Algorithm.HMAC_SHA_256)
+
+
+MULTI_RLOC = Mapping(
+    Eid.parse("[12]10.3.0.0/16"),
+    (Rloc.of("127.0.0.4"), Rloc.of("fd00::4", priority=3), Rloc.of("127.0.0.5", weight=0)),
+    ttl=3,
+)
+
+
+@pytest.mark.parametrize("alg", [Algorithm.HMAC_SHA_1, Algorithm.HMAC_SHA_256])
+@pytest.mark.parametrize("trailer", [False, True])
+@pytest.mark.parametrize(
+    "records", [(V4,), (V6, IID6), ALL, (MULTI_RLOC, IID, V4)], ids=["v4", "v6-iid", "all", "rlocs"]
+)
+def test_map_notify_for_register_equals_encoding_the_records(
+    alg: Algorithm, trailer: bool, records: tuple[Mapping, ...]
+) -> None:
+    extra = {"xtr_id": XTR_ID, "site_id": 2**63 + 5} if trailer else {}
+    register = encode_map_register(
+        records, key=KEY, key_id=7, algorithm=alg, nonce=2**64 - 2, proxy_reply=True, **extra
+    )
+    reply = encode_map_notify_for_register(register, key=KEY)
+    # The register's P and M bits have no place in a Map-Notify: only I carries over.
+    assert reply == encode_map_notify(
+        records, key=KEY, key_id=7, algorithm=alg, nonce=2**64 - 2, **extra
+    )
+    assert verify(reply, KEY, expected=alg)
+
+
+def test_map_notify_for_register_refuses_other_messages() -> None:
+    notify = encode_map_notify((V4,), key=KEY, key_id=0, algorithm=Algorithm.HMAC_SHA_1, nonce=1)
+    for data in (notify, notify[:15], encode_map_reply((V4,), nonce=1)):
+        with pytest.raises(ValueError):
+            encode_map_notify_for_register(data, key=KEY)
 
 
 @pytest.mark.parametrize("source", [None, Eid.parse("10.1.0.5/32"), Eid.parse("[3]fd00::5/128")])

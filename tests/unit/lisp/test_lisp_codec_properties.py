@@ -22,6 +22,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.codec imp
     encode_ecm,
     encode_map_notify,
     encode_map_notify_ack,
+    encode_map_notify_for_register,
     encode_map_register,
     encode_map_reply,
     encode_map_request,
@@ -134,6 +135,37 @@ def test_map_notify_round_trip(
     reference = layer(
         xtr_id_present=int(trailer is not None),
         nonce=nonce,
+        algorithm_id=int(alg),
+        records=scapy_build.eid_records(records),
+        xtr_id=xtr_id or bytes(16),
+        site_id=site_id or 0,
+        **_auth_fields(data),
+    )
+    assert bytes(reference) == data
+
+
+@PROPERTY
+@given(record_lists, keys, st.integers(0, 255), algorithms, nonces, st.booleans(), trailers)
+def test_map_notify_for_register_is_the_encoded_map_notify(
+    records: tuple[Mapping, ...],
+    key: bytes,
+    key_id: int,
+    alg: Algorithm,
+    nonce: int,
+    proxy: bool,
+    trailer: tuple[bytes, int] | None,
+) -> None:
+    xtr_id, site_id = trailer or (None, None)
+    common = {"key": key, "key_id": key_id, "algorithm": alg, "nonce": nonce}
+    register = encode_map_register(
+        records, proxy_reply=proxy, xtr_id=xtr_id, site_id=site_id, **common
+    )
+    data = encode_map_notify_for_register(register, key=key)
+    assert data == encode_map_notify(records, xtr_id=xtr_id, site_id=site_id, **common)
+    reference = LispMapNotify(
+        xtr_id_present=int(trailer is not None),
+        nonce=nonce,
+        key_id=key_id,
         algorithm_id=int(alg),
         records=scapy_build.eid_records(records),
         xtr_id=xtr_id or bytes(16),

@@ -11,9 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp import decode as decoder
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import Algorithm
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.codec import (
     MalformedMessage,
+    MapRegisterMessage,
+    MapReplyMessage,
     decode,
     encode_ecm,
     encode_map_notify,
@@ -226,3 +229,59 @@ def mutated(draw: st.DrawFn) -> bytes:
 @given(mutated())
 def test_mutated_valid_messages_never_crash(data: bytes) -> None:
     _decode_or_refuse(data)
+
+
+CACHES = (decoder._EID_CACHE, decoder._LOCATOR_CACHE, decoder._RECORD_CACHE)
+
+
+def _clear_caches() -> None:
+    for cache in CACHES:
+        cache.clear()
+
+
+def _outcome(data: bytes) -> object:
+    try:
+        return decode(data)
+    except MalformedMessage as exc:
+        return f"MalformedMessage: {exc}"
+
+
+@FUZZ
+@given(mutated())
+def test_cached_decoding_equals_fresh_decoding(data: bytes) -> None:
+    # Whatever the caches hold (VALID's records, earlier examples, this one's),
+    # decoding gives what it gives with empty caches: same value or same error.
+    warm = _outcome(data)
+    assert _outcome(data) == warm
+    _clear_caches()
+    assert _outcome(data) == warm
+
+
+def test_a_repeated_record_is_decoded_once() -> None:
+    first, second = decode(VALID[3]), decode(VALID[3])
+    assert isinstance(first, MapRegisterMessage) and isinstance(second, MapRegisterMessage)
+    assert first == second
+    assert all(a is b for a, b in zip(first.records, second.records, strict=True))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [patched(REPLY, 17, b"\x08"), patched(IID_REPLY, 28, b"\x00\x0b"), patched(REPLY, 16, b"\x02")],
+    ids=["host-bits", "lcaf-length", "locator-count"],
+)
+def test_malformed_records_are_not_cached(data: bytes) -> None:
+    _clear_caches()
+    with pytest.raises(MalformedMessage):
+        decode(data)
+    assert not decoder._RECORD_CACHE
+    with pytest.raises(MalformedMessage):
+        decode(data)
+
+
+def test_caches_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(decoder, "_CACHE_MAX", 4)
+    _clear_caches()
+    for n in range(20):
+        record = Mapping(Eid.parse(f"10.{n}.0.0/16"), (Rloc.of(f"127.0.1.{n}"),))
+        assert decode(encode_map_reply((record,), nonce=n)) == MapReplyMessage(n, (record,), False)
+    assert all(0 < len(cache) <= 4 for cache in CACHES)
