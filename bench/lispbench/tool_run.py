@@ -128,7 +128,7 @@ def measure(
     reads: list[tuple[float, int]] = []  # (instant a table read returned, EIDs in it)
 
     def read_table() -> dict[Any, Any]:
-        table = registered_table(platform.read_registered(session))
+        table = registered_table(platform.read_registered(session, inventory.eid_owner()))
         reads.append((time.time(), len(table)))
         return table
 
@@ -154,7 +154,7 @@ def measure(
             out["first_notification"] = seen - float(elapsed)
     # Verification: what the registrations module does after the recovery.
     t0 = time.perf_counter()
-    data = platform.read_registered(session)
+    data = platform.read_registered(session, inventory.expected("ms1"))
     t1 = time.perf_counter()
     report = check_registrations(data, inventory, "ms1", now=datetime.now(UTC))
     t2 = time.perf_counter()

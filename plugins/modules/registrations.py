@@ -235,7 +235,7 @@ def main() -> None:
             service_address=None if unit is None else str(unit.service_address),
         )
         report = check_registrations(
-            platform.read_registered(session),
+            platform.read_registered(session, inventory.expected(ms.name)),
             inventory,
             ms.name,
             now=datetime.now(UTC),

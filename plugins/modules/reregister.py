@@ -438,7 +438,9 @@ def main() -> None:
         platform = get_platform(module.params["platform"])
         session = session_from_module(module)
         routers = Routers(
-            read_table=lambda: registered_table(platform.read_registered(session)),
+            read_table=lambda: registered_table(
+                platform.read_registered(session, inventory.eid_owner())
+            ),
             ms_reregister=lambda sites, wait, timeout: platform.send_reregistration(
                 session, sites, wait, timeout
             ),

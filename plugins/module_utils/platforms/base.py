@@ -15,9 +15,10 @@ reply cannot be read, so that callers have one exception to report.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
     NetconfSession,
 )
@@ -52,10 +53,13 @@ class Platform(Protocol):
         """The registration table of the unit (empty on a standby unit)."""
         ...
 
-    def read_registered(self, session: NetconfSession) -> tuple[RegistrationBrief, ...]:
+    def read_registered(
+        self, session: NetconfSession, known: Iterable[Eid] = ()
+    ) -> tuple[RegistrationBrief, ...]:
         """What checking the table needs of each registration (EID, site,
         RLOC addresses, last registration): much less to send and parse than
-        ``read_registrations`` on a large Map-Server."""
+        ``read_registrations`` on a large Map-Server. ``known``: the caller's
+        EIDs (its inventory's), reused instead of parsing equal ones."""
         ...
 
     def send_reregistration(

@@ -9,11 +9,12 @@ those data paths, and turns parse errors into :class:`NetconfFailure`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from lxml import etree
 
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
     NetconfFailure,
     NetconfSession,
@@ -77,9 +78,11 @@ class IetfPlatform:
         data = session.get(filters.ms_registrations_filter())
         return _parsed("map-server registrations", parse_ms, data).registrations
 
-    def read_registered(self, session: NetconfSession) -> tuple[RegistrationBrief, ...]:
+    def read_registered(
+        self, session: NetconfSession, known: Iterable[Eid] = ()
+    ) -> tuple[RegistrationBrief, ...]:
         text = session.get_text(filters.ms_registered_filter())
-        return _parsed("map-server registrations", parse_registered_text, text)
+        return _parsed("map-server registrations", lambda t: parse_registered_text(t, known), text)
 
     def send_reregistration(
         self,

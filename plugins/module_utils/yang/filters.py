@@ -60,15 +60,15 @@ def ms_registrations_filter() -> str:
 
 
 def ms_registered_filter() -> str:
-    """Only what checking the table needs (``ms_xml.parse_registered``): per
-    registration its EID, site name, RLOC addresses and last registration
-    time, with the list keys that make the reply valid instance data."""
+    """Only what checking the table needs (``ms_registered``): per
+    registration its EID (the mapping's key, ``[iid]prefix``), site name, RLOC
+    addresses and last registration time, with the list keys."""
     record = (
         "<xtr-id/><rlocs><locator><locator-id/><locator-address/></locator></rlocs>"
         f'<site-name xmlns="{LMR}"/><last-registration-time xmlns="{LMR}"/>'
     )
     return _map_server(
-        "<vpns><vpn><instance-id/><mappings><mapping><eid-id/><eid-address/>"
+        "<vpns><vpn><instance-id/><mappings><mapping><eid-id/>"
         f"<mapping-records><mapping-record>{record}</mapping-record></mapping-records>"
         "</mapping></mappings></vpn></vpns>"
     )

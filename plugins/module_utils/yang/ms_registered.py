@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import io
 import ipaddress
+import socket
+from collections.abc import Iterable
 from datetime import datetime
 
 from lxml import etree
@@ -46,27 +48,48 @@ _CHUNK = 2048
 
 # One line per mapping (M: instance-id, prefix, eid-id), per mapping-record
 # (R: xtr-id, site, last registration) and per locator (L: address), in
-# document order, from the first map-server. XSLT runs in C: reading each
-# element from Python instead took four times as long at 50,000 mappings.
+# document order. Without parameters it reads the first map-server of a
+# document; given $n it reads the first $n mappings of the <mappings> element
+# it is applied to, in instance $iid. XSLT runs in C: reading each element
+# from Python instead took four times as long at 50,000 mappings.
 _FLATTEN = etree.XSLT(
     etree.XML(
         f"""\
 <xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
     xmlns:ms="{MS}" xmlns:lmr="{LMR}">
   <xsl:output method="text"/>
+  <xsl:param name="n" select="''"/>
+  <xsl:param name="iid" select="''"/>
   <xsl:template match="/">
-    <xsl:for-each select="(//ms:map-server)[1]/ms:vpns/ms:vpn">
-      <xsl:variable name="iid" select="ms:instance-id"/>
-      <xsl:for-each select="ms:mappings/ms:mapping">
-        <xsl:value-of select="concat('M&#9;', $iid, '&#9;', ms:eid-address/ms:ipv4-prefix,
-            ms:eid-address/ms:ipv6-prefix, '&#9;', ms:eid-id, '&#10;')"/>
-        <xsl:for-each select="ms:mapping-records/ms:mapping-record">
-          <xsl:value-of select="concat('R&#9;', ms:xtr-id, '&#9;', lmr:site-name, '&#9;',
-              lmr:last-registration-time, '&#10;')"/>
-          <xsl:for-each select="ms:rlocs/ms:locator">
-            <xsl:value-of select="concat('L&#9;', ms:locator-address, '&#10;')"/>
+    <xsl:choose>
+      <xsl:when test="$n = ''">
+        <xsl:for-each select="(//ms:map-server)[1]/ms:vpns/ms:vpn">
+          <xsl:variable name="instance" select="ms:instance-id"/>
+          <xsl:for-each select="ms:mappings/ms:mapping">
+            <xsl:call-template name="mapping">
+              <xsl:with-param name="instance" select="$instance"/>
+            </xsl:call-template>
           </xsl:for-each>
         </xsl:for-each>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:for-each select="*/ms:mapping[position() &lt;= $n]">
+          <xsl:call-template name="mapping">
+            <xsl:with-param name="instance" select="$iid"/>
+          </xsl:call-template>
+        </xsl:for-each>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+  <xsl:template name="mapping">
+    <xsl:param name="instance"/>
+    <xsl:value-of select="concat('M&#9;', $instance, '&#9;', ms:eid-address/ms:ipv4-prefix,
+        ms:eid-address/ms:ipv6-prefix, '&#9;', ms:eid-id, '&#10;')"/>
+    <xsl:for-each select="ms:mapping-records/ms:mapping-record">
+      <xsl:value-of select="concat('R&#9;', ms:xtr-id, '&#9;', lmr:site-name, '&#9;',
+          lmr:last-registration-time, '&#10;')"/>
+      <xsl:for-each select="ms:rlocs/ms:locator">
+        <xsl:value-of select="concat('L&#9;', ms:locator-address, '&#10;')"/>
       </xsl:for-each>
     </xsl:for-each>
   </xsl:template>
@@ -81,8 +104,11 @@ class _Reader:
     and times between them (a table repeats each site's RLOCs and the same
     few registration times)."""
 
-    def __init__(self) -> None:
+    def __init__(self, known: Iterable[Eid]) -> None:
         self.found: list[RegistrationBrief] = []
+        # The caller's own Eid objects by their text here: building an
+        # ipaddress network per EID was most of this parse.
+        self._known = {_text_key(eid): eid for eid in known}
         self._rloc_sets: dict[tuple[str, ...], frozenset[IPAddress]] = {}
         self._times: dict[str, datetime] = {}
 
@@ -102,7 +128,7 @@ class _Reader:
                 record = line.split("\t")
             elif kind == "M":
                 _, iid, prefix, eid_id = line.split("\t")
-                eid = _eid(iid, prefix, eid_id)
+                eid = self._known.get(eid_id) or _eid(iid, prefix, eid_id)
 
     def _add(self, eid: Eid, record: list[str], rlocs: list[str]) -> None:
         if len(record) != 4:
@@ -121,29 +147,46 @@ class _Reader:
         self.found.append(RegistrationBrief(eid, site, addresses, time))
 
 
+def _text_key(eid: Eid) -> str:
+    """``str(eid)``, the text of a mapping's eid-id: inet_ntop, as str() of
+    an ipaddress network formats in Python, 3x slower. Should a server write
+    a prefix otherwise, the lookup just misses and the text is parsed."""
+    prefix = eid.prefix
+    family = socket.AF_INET if prefix.version == 4 else socket.AF_INET6
+    address = socket.inet_ntop(family, prefix.network_address.packed)
+    return f"[{eid.instance_id}]{address}/{prefix.prefixlen}"
+
+
 def _eid(iid: str, prefix: str, eid_id: str) -> Eid:
     if prefix:
         return eid_from_parts(int(iid or 0), prefix)
+    # The brief read has only the key: "[iid]prefix", or a bare prefix.
+    if eid_id.startswith("[") and "]" in eid_id:
+        key_iid, _, key_prefix = eid_id[1:].partition("]")
+        return eid_from_parts(int(key_iid), key_prefix)
     if eid_id:
-        return Eid.parse(eid_id)  # the list key carries the same prefix
+        return eid_from_parts(int(iid or 0), eid_id)
     raise ValueError("mapping without eid-address or eid-id")
 
 
-def parse_registered(data: etree._Element) -> tuple[RegistrationBrief, ...]:
+def parse_registered(
+    data: etree._Element, known: Iterable[Eid] = ()
+) -> tuple[RegistrationBrief, ...]:
     """The registrations of the first map-server in ``data``'s document, in
-    document order."""
-    reader = _Reader()
+    document order. ``known``: EIDs the caller holds (its inventory's), used
+    instead of parsing equal ones again."""
+    reader = _Reader(known)
     with collector_paused():
         reader.read(str(_FLATTEN(data)))
     return tuple(reader.found)
 
 
-def parse_registered_text(text: bytes) -> tuple[RegistrationBrief, ...]:
+def parse_registered_text(text: bytes, known: Iterable[Eid] = ()) -> tuple[RegistrationBrief, ...]:
     """``parse_registered`` of a serialized reply (<rpc-reply> or <data>),
     parsed as a stream: every ``_CHUNK`` mappings are flattened and dropped,
     so the tree never holds more. An <rpc-error> raises ValueError with its
     message."""
-    reader = _Reader()
+    reader = _Reader(known)
     events = etree.iterparse(
         io.BytesIO(text),
         events=("end",),
@@ -161,25 +204,17 @@ def parse_registered_text(text: bytes) -> tuple[RegistrationBrief, ...]:
 
 
 def _stream(events: etree.iterparse, reader: _Reader) -> None:
-    first_ms: etree._Element | None = None
-    batch: list[tuple[str | None, etree._Element]] = []  # (instance-id, mapping)
+    # Per event only what must be: at 50,000 mappings every step here counts.
+    batch: list[etree._Element] = []
+    first_ms: list[etree._Element] = []  # the first map-server, once seen
     for _, element in events:
         if element.tag == _RPC_ERROR:
             message = (element.findtext(_ERROR_MESSAGE) or "").strip()
             raise ValueError(f"rpc-error: {message or 'no error-message'}")
-        vpn = _ancestor(element, 2)  # mapping < mappings < vpn
-        ms = _ancestor(vpn, 2)  # vpn < vpns < map-server
-        if ms is None or vpn is None or ms.tag != T.map_server:
-            continue
-        first_ms = ms if first_ms is None else first_ms
-        if ms is not first_ms:
-            element.clear()
-            continue
-        batch.append((vpn.findtext(T.instance_id), element))
+        batch.append(element)
         if len(batch) == _CHUNK:
-            _flush(batch, reader)
-            batch = []
-    _flush(batch, reader)
+            _flush(batch, reader, first_ms)
+    _flush(batch, reader, first_ms)
 
 
 def _ancestor(element: etree._Element | None, levels: int) -> etree._Element | None:
@@ -190,20 +225,27 @@ def _ancestor(element: etree._Element | None, levels: int) -> etree._Element | N
     return element
 
 
-def _flush(batch: list[tuple[str | None, etree._Element]], reader: _Reader) -> None:
-    """Move finished mappings out of the parsed tree into a small document of
-    their own, flatten it, and let it go. Only mappings that had their end
-    event move: the parser may already have begun the next ones."""
-    if not batch:
-        return
-    ms = etree.Element(T.map_server)
-    vpns = etree.SubElement(ms, T.vpns)
-    mappings, current = None, None
-    for instance_id, mapping in batch:
-        if mappings is None or instance_id != current:
-            vpn = etree.SubElement(vpns, T.vpn)
-            if instance_id is not None:
-                etree.SubElement(vpn, T.instance_id).text = instance_id
-            mappings, current = etree.SubElement(vpn, T.mappings), instance_id
-        mappings.append(mapping)
-    reader.read(str(_FLATTEN(ms)))
+def _flush(batch: list[etree._Element], reader: _Reader, first_ms: list[etree._Element]) -> None:
+    """Flatten the finished mappings of ``batch`` that belong to the first
+    map-server, then drop them all. Those of one <mappings> element are its
+    first children (those before were dropped already); the parser may have
+    begun the next one, which the count leaves out."""
+    start = 0
+    while start < len(batch):
+        mappings = batch[start].getparent()
+        end = start + 1
+        while end < len(batch) and batch[end].getparent() is mappings:
+            end += 1
+        vpn = _ancestor(mappings, 1)
+        ms = _ancestor(vpn, 2)  # vpn < vpns < map-server
+        if vpn is not None and ms is not None and ms.tag == T.map_server:
+            if not first_ms:
+                first_ms.append(ms)
+            if ms is first_ms[0]:
+                instance_id = etree.XSLT.strparam(vpn.findtext(T.instance_id) or "")
+                reader.read(str(_FLATTEN(mappings, n=str(end - start), iid=instance_id)))
+        if mappings is not None:
+            for mapping in batch[start:end]:
+                mappings.remove(mapping)
+        start = end
+    batch.clear()

@@ -185,10 +185,10 @@ def vpns_pieces(groups: Groups, *, brief: bool = False) -> Iterator[str]:
             prefix = str(eid.prefix)
             af, tag = _AF[eid.prefix.version]
             address = f"<address-type>{af}</address-type><{tag}>{prefix}</{tag}>"
-            add(f"<mapping><eid-id>[{iid}]{prefix}</eid-id><eid-address>{address}</eid-address>")
+            add(f"<mapping><eid-id>[{iid}]{prefix}</eid-id>")
             if not brief:
                 site_id = configured_site_id if configured_site_id is not None else regs[0].site_id
-                add(f"<site-id>{site_id}</site-id>")
+                add(f"<eid-address>{address}</eid-address><site-id>{site_id}</site-id>")
                 if configured_site_id is None:
                     add("<lmr:dynamic>true</lmr:dynamic>")
                 if regs:

@@ -26,7 +26,7 @@ class FakePlatform:
     def __init__(self) -> None:
         self.rpcs: list[Any] = []
 
-    def read_registered(self, session: object) -> tuple[()]:
+    def read_registered(self, session: object, known: object = ()) -> tuple[()]:
         return ()  # just rebooted: empty
 
     def send_reregistration(self, session: object, sites: Any, wait: bool, timeout: int) -> Any:

@@ -196,7 +196,7 @@ class FakePlatform:
     def read_ms_unit_summary(self, session: object) -> tuple[MsSnapshot, MsSummary | None]:
         return MsSnapshot(unit=self.info), self.summary
 
-    def read_registered(self, session: object) -> tuple[()]:
+    def read_registered(self, session: object, known: object = ()) -> tuple[()]:
         self.table_reads += 1
         return ()
 

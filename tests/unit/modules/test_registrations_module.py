@@ -93,7 +93,7 @@ class FakePlatform:
             MsUnitInfo(f"ms1-{'a' if self.role == 'active' else 'b'}", self.role, SERVICE, NOW, 0)
         )
 
-    def read_registered(self, session: object) -> tuple:
+    def read_registered(self, session: object, known: object = ()) -> tuple:
         return self.records
 
 

@@ -110,6 +110,16 @@ def test_streamed_brief_read_in_chunks(
     assert parse_registered_text(text) == _briefs(ms_snapshot)
 
 
+def test_known_eids_are_reused_not_parsed_again(ms_snapshot: MsSnapshot) -> None:
+    known = {r.eid: r.eid for r in ms_snapshot.registrations}
+    text = etree.tostring(render_ms(ms_snapshot))
+    briefs = parse_registered_text(text, known)
+    assert briefs == _briefs(ms_snapshot)
+    assert all(b.eid is known[b.eid] for b in briefs)
+    # Without them, equal EIDs are built anew.
+    assert not any(b.eid is known[b.eid] for b in parse_registered_text(text))
+
+
 def test_streamed_brief_read_takes_the_first_map_server_only(ms_snapshot: MsSnapshot) -> None:
     data = render_ms(ms_snapshot)
     second = copy.deepcopy(data.find(f".//{T.cpp}"))
