@@ -62,7 +62,7 @@ NEGATIVE_TTL_UNKNOWN = 15  # minutes: EID no site owns
 # can take of the Map-Registers they trigger (each ETR answers at once). Faster
 # only overflows its socket queue, and the lost registrations wait for the ETRs'
 # retries (1 s and more); see docs/performance.md.
-NOTIFY_PACE = 2500.0
+NOTIFY_PACE = 5000.0
 # ...after a first burst the socket queue (8 MB, rmem_max here) absorbs.
 NOTIFY_BURST = 2000
 INTERRUPTED = "interrupted: the unit went down (reboot or switchover) before the ack"

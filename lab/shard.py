@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import random
 import signal
@@ -382,6 +383,7 @@ async def run(lab_dir: Path, role: str, first: int, count: int) -> None:
 
     await shard.start()
     control = await serve_control(sock, handler)
+    _settle_collector()
     log.info("%s ready", sock.name)
     try:
         await stop.wait()
@@ -389,6 +391,20 @@ async def run(lab_dir: Path, role: str, first: int, count: int) -> None:
         control.close()
         await shard.stop()
         sock.unlink(missing_ok=True)
+
+
+# Allocations between young collections. The default (700) makes a router
+# holding 50,000 registrations (~600,000 objects) run collections all through
+# a recovery wave, a quarter of its time in the profile.
+GC_YOUNG_THRESHOLD = 50_000
+
+
+def _settle_collector() -> None:
+    """What the process built to start (store, sockets, sessions) stays: move
+    it out of the collector's sight, and collect the young less often."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
 
 
 def main(argv: list[str] | None = None) -> int:
