@@ -140,14 +140,25 @@ class NcclientSession:
         return _as_element(reply.data_ele if reply.data_ele is not None else reply.xml)
 
     def get_text(self, filter_xml: str) -> bytes:
-        # Asynchronous mode is how ncclient hands over a reply without first
-        # parsing it into a tree (~5x the reply's size in memory).
+        from ncclient.operations.retrieve import Get
+
+        # ncclient parses every synchronous reply into a tree (~5x the reply's
+        # size); one asynchronous request hands the text over. It is built as
+        # Manager.execute builds it: toggling the manager's shared async_mode
+        # instead would turn other threads' requests asynchronous meanwhile.
         manager = self.manager
-        manager.async_mode = True
         try:
-            request = manager.get(filter=("subtree", filter_xml))
-        finally:
-            manager.async_mode = False
+            operation = Get(
+                manager._session,
+                device_handler=manager._device_handler,
+                async_mode=True,
+                timeout=manager.timeout,
+                raise_mode=manager.raise_mode,
+                huge_tree=manager.huge_tree,
+            )
+        except AttributeError:  # an ncclient without those internals: the parsed way
+            return etree.tostring(self.get(filter_xml))
+        request = operation.request(filter=("subtree", filter_xml))
         if not request.event.wait(manager.timeout):
             raise NetconfFailure(f"get: no reply within {manager.timeout} s")
         if request.error is not None:

@@ -5,6 +5,7 @@ dropped and counted."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import ipaddress
 import socket
 from pathlib import Path
@@ -31,6 +32,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
     Mapping,
     Rloc,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms import get_platform
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang import (
     etr_xml,
     filters,
@@ -69,6 +71,22 @@ def test_etrs_register_and_the_table_is_read_over_netconf(lab: Lab) -> None:
     standby = read_ms(lab, unit=1)
     assert standby.unit is not None and standby.unit.ha_role == "standby"
     assert standby.registrations == ()
+
+
+def test_brief_read_streams_while_other_threads_use_the_session(lab: Lab) -> None:
+    """The brief read takes its reply unparsed (an asynchronous request); the
+    same session's other requests, from other threads at the same time, stay
+    synchronous and get their replies."""
+    inventory = load_inventory(lab.eids)
+    platform = get_platform()
+    with lab.ms_session() as session, concurrent.futures.ThreadPoolExecutor(2) as pool:
+        briefs = [pool.submit(platform.read_registered, session) for _ in range(5)]
+        units = [platform.read_ms_unit(session).unit for _ in range(5)]
+        tables = [b.result(timeout=30) for b in briefs]
+    assert all(unit is not None and unit.ha_role == "active" for unit in units)
+    for table in tables:
+        registered = {b.eid: b.rloc_addresses for b in table}
+        assert registered == inventory.expected("ms1")
 
 
 def test_reboot_empties_the_table_and_the_rpc_refills_it(lab: Lab) -> None:
