@@ -6,7 +6,7 @@ the NETCONF session, and failure messages an operator can act on.
 The EID inventory is read by the action plugin on the controller
 (plugin_utils/eid_inventory_action.py), where the run's vault secrets are;
 it hands the validated inventory over as the hidden option
-``_eid_inventory_text`` (keys in clear, hence no_log).
+``_eid_inventory_text`` (eid_inventory/handover.py; keys in clear, hence no_log).
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
     MapServer,
     UnknownNameError,
     load_inventory,
-    parse_inventory,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.handover import (
+    inventory_from_handover,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
     AnsibleSession,
@@ -80,7 +82,7 @@ def inventory_from_module(module: Any) -> EidInventory:
     text = module.params.get(EID_INVENTORY_TEXT_OPTION)
     if text is None:
         return load_inventory(path)
-    return parse_inventory(text, path)
+    return inventory_from_handover(text, path)
 
 
 def session_from_module(module: Any) -> NetconfSession:

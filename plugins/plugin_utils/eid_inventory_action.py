@@ -6,7 +6,9 @@ The inventory is read here, on the controller, because that is where the
 run's vault secrets are (``--vault-password-file``, ``--vault-id``...). An
 invalid inventory fails the task with every problem (file:line: field:
 message) and the module is not run: a recovery must not start from a wrong
-table. A valid one reaches the module as ``_eid_inventory_text`` (no_log).
+table. A valid one reaches the module as ``_eid_inventory_text`` (handover.py:
+JSON with the keys in clear, since the module cannot decrypt; the option is
+no_log, so Ansible masks it in the invocation and in every result string).
 
 A module gets it with a three-line ``plugins/action/<module>.py``::
 
@@ -24,10 +26,11 @@ from ansible_collections.ansible.netcommon.plugins.action.network import (
     ActionModule as NetworkActionModule,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
-    EidInventory,
     InventoryError,
-    dump_inventory,
     load_inventory,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.handover import (
+    handover_text,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.module_support import (
     EID_INVENTORY_OPTION,
@@ -56,7 +59,7 @@ class EidInventoryAction(NetworkActionModule):
             except (OSError, UnicodeDecodeError) as exc:
                 return self._failed(f"cannot read the EID inventory {resolved}: {exc}")
             args[EID_INVENTORY_OPTION] = resolved
-            args[EID_INVENTORY_TEXT_OPTION] = self._handover(inventory)
+            args[EID_INVENTORY_TEXT_OPTION] = handover_text(inventory)
         return super().run(tmp=tmp, task_vars=task_vars)
 
     def _resolve(self, path: str) -> str:
@@ -77,12 +80,6 @@ class EidInventoryAction(NetworkActionModule):
             return vault.decrypt(ciphertext).decode("utf-8")
 
         return decrypt
-
-    @staticmethod
-    def _handover(inventory: EidInventory) -> str:
-        # Plain keys: the module cannot decrypt. The option is no_log, so Ansible
-        # masks it in the invocation and in every result string.
-        return dump_inventory(inventory, keys="plain")
 
     @staticmethod
     def _failed(msg: str, **extra: Any) -> dict[str, Any]:

@@ -19,7 +19,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
     NetconfEndpoint,
     Secret,
     Site,
-    dump_inventory,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.handover import (
+    handover_text,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import Algorithm
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid, Rloc
@@ -106,7 +108,7 @@ def run(
     monkeypatch.setattr(registrations, "get_platform", lambda name: platform)
     monkeypatch.setattr(registrations, "session_from_module", lambda module: object())
     args.setdefault("eid_inventory", "eids.yml")
-    args.setdefault("_eid_inventory_text", dump_inventory(inventory(), keys="plain"))
+    args.setdefault("_eid_inventory_text", handover_text(inventory()))
     with patch_module_args(args), pytest.raises(SystemExit):
         registrations.main()
     out = capsys.readouterr().out

@@ -1,0 +1,117 @@
+"""The inventory an action plugin hands to its module: the same model back,
+from JSON, and one clear error (never a key) for anything else."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+from eid_inventory_builders import KEY, base, fake_decrypt, fake_vault, to_yaml, vault_block
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
+    EidInventory,
+    InventoryError,
+    dump_inventory,
+    parse_inventory,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.handover import (
+    handover_text,
+    inventory_from_handover,
+)
+
+
+def _rich() -> EidInventory:
+    data = base()
+    data["sites"][0]["eids"] += [
+        {"prefix": "2001:db8:1::/48"},
+        {"prefix": "10.1.0.0/24", "instance_id": 100},
+    ]
+    data["sites"][0]["algorithm"] = "hmac-sha-1"
+    data["sites"][0]["key_id"] = 7
+    # An ETR reached by LISP only (no NETCONF endpoint) and an IPv6 RLOC.
+    data["sites"][1]["etrs"].insert(0, {"name": "a-etr", "rloc": "2001:db8::9"})
+    return parse_inventory(to_yaml(data), "eids.yml")
+
+
+def _canonical(inventory: EidInventory) -> EidInventory:
+    # The handover is in dump_inventory's (sorted) order, as the YAML one was.
+    return parse_inventory(dump_inventory(inventory, keys="plain"), "eids.yml")
+
+
+def test_the_module_gets_the_validated_inventory_back() -> None:
+    inventory = _rich()
+    again = inventory_from_handover(handover_text(inventory), "/srv/eids.yml")
+    assert again == _canonical(inventory)
+    assert again.source == "/srv/eids.yml"
+    assert again.expected("ms1") == inventory.expected("ms1")
+    site = again.site("site-0002")
+    assert site.etrs[0].name == "a-etr" and site.etrs[0].netconf is None
+    assert again.map_server("ms1").units[1].netconf.port == 830
+
+
+def test_vaulted_keys_arrive_in_clear_without_their_ciphertext() -> None:
+    text = to_yaml(base()).replace(
+        f"  key: {KEY}\n", "  key: " + vault_block(fake_vault("vaulted-key"), 4), 1
+    )
+    inventory = parse_inventory(text, "eids.yml", fake_decrypt)
+    again = inventory_from_handover(handover_text(inventory), "eids.yml")
+    assert again.site("site-0001").key.reveal() == b"vaulted-key"
+    assert again.site("site-0001").key.vault is None  # the module cannot decrypt anyway
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        to_yaml(base()),  # the file itself, or an older collection's YAML handover
+        json.dumps({"format": 99, "inventory": base()}),
+        json.dumps({"format": 1}),
+        json.dumps([1, 2]),
+        "",
+    ],
+    ids=["yaml", "future-format", "no-inventory", "not-an-object", "empty"],
+)
+def test_anything_else_is_refused_naming_the_file(text: str) -> None:
+    with pytest.raises(InventoryError, match=r"^eids\.yml: the inventory handed to the module"):
+        inventory_from_handover(text, "eids.yml")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("rloc", "not-an-address"), ("rloc", None), ("name", KEY)],
+)
+def test_a_damaged_handover_never_quotes_a_value(field: str, value: object) -> None:
+    data = json.loads(handover_text(_rich()))
+    del data["inventory"]["sites"][0]["eids"]
+    data["inventory"]["sites"][1]["etrs"][0][field] = value
+    with pytest.raises(InventoryError) as raised:
+        inventory_from_handover(json.dumps(data), "eids.yml")
+    assert KEY not in str(raised.value)
+    assert "not-an-address" not in str(raised.value)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    key=st.text(
+        st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufeff\x85"),
+        min_size=1,
+        max_size=40,
+    ).filter(lambda k: k.strip() != ""),
+    prefix_len=st.integers(min_value=0, max_value=128),
+    address=st.integers(min_value=0, max_value=(1 << 128) - 1),
+    iid=st.integers(min_value=0, max_value=(1 << 24) - 1),
+)
+def test_handover_round_trip_property(key: str, prefix_len: int, address: int, iid: int) -> None:
+    import ipaddress
+
+    # IPv6: no overlap with the other site's IPv4 prefix, whatever is drawn.
+    network = ipaddress.IPv6Network(
+        (address >> (128 - prefix_len) << (128 - prefix_len), prefix_len)
+    )
+    data = base()
+    data["sites"][1]["key"] = key
+    data["sites"][1]["eids"] = [{"prefix": str(network), "instance_id": iid}]
+    inventory = parse_inventory(yaml.safe_dump(data, allow_unicode=True), "eids.yml")
+    assert inventory_from_handover(handover_text(inventory), "eids.yml") == _canonical(inventory)
