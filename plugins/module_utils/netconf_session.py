@@ -98,6 +98,9 @@ class NcclientSession:
             pinnable_known_hosts,
             pinned_key,
         )
+        from ansible_collections.lispnet.ms_recovery.plugins.module_utils.ncclient_direct_send import (  # noqa: E501
+            send_directly,
+        )
 
         if hostkey_verify and hostkey_b64 is None and ssh_config:
             # paramiko would parse every line of the file (a key object each) on
@@ -128,6 +131,8 @@ class NcclientSession:
         except OSError as exc:
             raise NetconfFailure(f"{host}:{port}: cannot connect: {exc}") from exc
         m.timeout = timeout
+        # Without this every request waits for ncclient's next 100 ms poll.
+        send_directly(m._session)
         return cls(m)
 
     def get(self, filter_xml: str) -> etree._Element:

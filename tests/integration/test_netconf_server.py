@@ -722,3 +722,37 @@ def test_200_listeners_in_one_loop(lt: LoopThread, lab: Lab) -> None:
 
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         assert all(pool.map(via_ncclient, servers[::25]))
+
+
+# -- the client side: NcclientSession ------------------------------------------------
+
+
+def test_ncclient_session_sends_each_request_at_once(
+    lab: Lab, router: tuple[NetconfServer, ToyBackend], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ncclient only writes a queued request when its reader thread wakes from
+    select(), every TICK (0.1 s); NcclientSession writes it at once. With the
+    tick far beyond the requests' timeout, they still get their replies."""
+    import ncclient.transport.session as ncclient_session
+
+    from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
+        NcclientSession,
+    )
+
+    monkeypatch.setattr(ncclient_session, "TICK", 3600.0)
+    server, _ = router
+    session = NcclientSession.connect(
+        host=server.host,
+        port=server.port,
+        username=USER,
+        password=PASSWORD,
+        ssh_config=str(lab.ssh_config),
+        timeout=WAIT,
+    )
+    try:
+        flt = f'<interfaces xmlns="{IF_NS}"/>'
+        for _ in range(3):
+            assert session.get(flt).find(".//" + _q("mtu")) is not None
+        assert b"mtu" in session.get_text(flt)
+    finally:
+        session.close()
