@@ -36,7 +36,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth impo
     algorithm_from_name,
 )
 
-NETWORK_OS = "ansible.netcommon.default"
+NETWORK_OS = "lispnet.ms_recovery.ietf"
 
 
 def routers(spec: LabSpec) -> list[tuple[str, str]]:

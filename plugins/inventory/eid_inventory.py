@@ -63,8 +63,11 @@ options:
     description:
       - The netconf platform plugin, as C(ansible_network_os). Always explicit, because
         C(auto) never finds a plugin shipped in a collection.
+      - The default, C(lispnet.ms_recovery.ietf), is C(ansible.netcommon.default) with each
+        request written at once instead of on ncclient's next 0.1 s poll; a vendor's
+        platform plugin works too.
     type: str
-    default: ansible.netcommon.default
+    default: lispnet.ms_recovery.ietf
   groups_per_site:
     description: Make a group C(site_<name>) of each site's ETRs.
     type: bool

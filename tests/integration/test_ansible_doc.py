@@ -55,7 +55,7 @@ def test_module_doc_has_options_examples_and_returns(module: str) -> None:
 
 @pytest.mark.parametrize(
     ("kind", "name"),
-    [("inventory", "eid_inventory"), ("role", "ms_recovery")],
+    [("inventory", "eid_inventory"), ("netconf", "ietf"), ("role", "ms_recovery")],
 )
 def test_plugins_and_role_render(kind: str, name: str) -> None:
     shown = ansible_doc("-t", kind, f"lispnet.ms_recovery.{name}")

@@ -145,7 +145,7 @@ def test_lists_hosts_groups_and_connection_vars(tmp_path: Path, lab_files) -> No
     for name in ["ms1-a", "ms1-b", *etr_names]:
         host = hostvars[name]
         assert host["ansible_connection"] == "ansible.netcommon.netconf"
-        assert host["ansible_network_os"] == "ansible.netcommon.default"
+        assert host["ansible_network_os"] == "lispnet.ms_recovery.ietf"
         assert host["ansible_python_interpreter"] == "{{ ansible_playbook_python }}"
         assert host["ansible_user"] == "lab"
         assert host["ansible_netconf_ssh_config"] == str(eids.parent / "ssh_config")

@@ -94,3 +94,26 @@ def test_sessions_it_cannot_serve_are_left_alone() -> None:
         connected = True
 
     assert send_directly(Other()) is False
+
+
+def test_the_netconf_platform_plugin_switches_each_new_session_once() -> None:
+    from ansible_collections.lispnet.ms_recovery.plugins.netconf.ietf import Netconf
+
+    class Manager:
+        def __init__(self) -> None:
+            self._session = FakeSession()
+
+    class Connection:
+        manager: Manager | None = None
+
+    connection = Connection()
+    plugin = Netconf(connection)  # made before the connection opens its manager
+    connection.manager = first = Manager()
+    assert plugin.m is first
+    plugin.m._session.send("<get/>")
+    assert first._session.wire and first._session._q.empty()
+    switched = first._session.send
+    assert plugin.m is first and first._session.send is switched  # not wrapped twice
+    connection.manager = second = Manager()  # after meta: reset_connection
+    plugin.m._session.send("<get/>")
+    assert second._session.wire and second._session._q.empty()
