@@ -6,9 +6,17 @@ import dataclasses
 
 import pytest
 import yaml
-from eid_inventory_builders import KEY, base, fake_decrypt, fake_vault, to_yaml, vault_block
+from eid_inventory_builders import (
+    KEY,
+    base,
+    fake_decrypt,
+    fake_vault,
+    rich,
+    to_yaml,
+    varied_inventories,
+    vault_block,
+)
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
     EidInventory,
@@ -20,14 +28,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
 
 
 def _rich() -> EidInventory:
-    data = base()
-    data["sites"][0]["eids"] += [
-        {"prefix": "2001:db8:1::/48"},
-        {"prefix": "10.1.0.0/24", "instance_id": 100},
-        {"prefix": "1:2:3:4:5:6:7:8/128"},
-    ]
-    data["sites"][1]["etrs"].insert(0, {"name": "a-etr", "rloc": "::ffff:127.0.0.9"})
-    return parse_inventory(to_yaml(data), "eids.yml")
+    return parse_inventory(to_yaml(rich()), "eids.yml")
 
 
 def test_dump_load_dump_is_a_fixed_point() -> None:
@@ -136,27 +137,10 @@ def test_awkward_keys_survive(key: str) -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(
-    key=st.text(
-        st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufeff\x85"),
-        min_size=1,
-        max_size=40,
-    ).filter(lambda k: k.strip() != ""),
-    prefix_len=st.integers(min_value=0, max_value=128),
-    address=st.integers(min_value=0, max_value=(1 << 128) - 1),
-    iid=st.integers(min_value=0, max_value=(1 << 24) - 1),
-)
-def test_round_trip_property(key: str, prefix_len: int, address: int, iid: int) -> None:
-    import ipaddress
-
-    network = ipaddress.IPv6Network(
-        (address >> (128 - prefix_len) << (128 - prefix_len), prefix_len)
-    )
-    data = base()
-    data["sites"][0]["key"] = key
-    data["sites"][0]["eids"] = [{"prefix": str(network), "instance_id": iid}]
-    inventory = parse_inventory(yaml.safe_dump(data, allow_unicode=True), "eids.yml")
-    text = dump_inventory(inventory, keys="plain")
-    again = parse_inventory(text, "s.yml")
+@given(text=varied_inventories())
+def test_round_trip_property(text: str) -> None:
+    inventory = parse_inventory(text, "eids.yml")
+    dumped = dump_inventory(inventory, keys="plain")
+    again = parse_inventory(dumped, "s.yml")
     assert again == inventory
-    assert dump_inventory(again, keys="plain") == text
+    assert dump_inventory(again, keys="plain") == dumped

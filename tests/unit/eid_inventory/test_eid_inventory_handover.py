@@ -6,10 +6,17 @@ from __future__ import annotations
 import json
 
 import pytest
-import yaml
-from eid_inventory_builders import KEY, base, fake_decrypt, fake_vault, to_yaml, vault_block
+from eid_inventory_builders import (
+    KEY,
+    base,
+    fake_decrypt,
+    fake_vault,
+    rich,
+    to_yaml,
+    varied_inventories,
+    vault_block,
+)
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
     EidInventory,
@@ -24,16 +31,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.
 
 
 def _rich() -> EidInventory:
-    data = base()
-    data["sites"][0]["eids"] += [
-        {"prefix": "2001:db8:1::/48"},
-        {"prefix": "10.1.0.0/24", "instance_id": 100},
-    ]
-    data["sites"][0]["algorithm"] = "hmac-sha-1"
-    data["sites"][0]["key_id"] = 7
-    # An ETR reached by LISP only (no NETCONF endpoint) and an IPv6 RLOC.
-    data["sites"][1]["etrs"].insert(0, {"name": "a-etr", "rloc": "2001:db8::9"})
-    return parse_inventory(to_yaml(data), "eids.yml")
+    return parse_inventory(to_yaml(rich()), "eids.yml")
 
 
 def _canonical(inventory: EidInventory) -> EidInventory:
@@ -93,25 +91,7 @@ def test_a_damaged_handover_never_quotes_a_value(field: str, value: object) -> N
 
 
 @settings(max_examples=60, deadline=None)
-@given(
-    key=st.text(
-        st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufeff\x85"),
-        min_size=1,
-        max_size=40,
-    ).filter(lambda k: k.strip() != ""),
-    prefix_len=st.integers(min_value=0, max_value=128),
-    address=st.integers(min_value=0, max_value=(1 << 128) - 1),
-    iid=st.integers(min_value=0, max_value=(1 << 24) - 1),
-)
-def test_handover_round_trip_property(key: str, prefix_len: int, address: int, iid: int) -> None:
-    import ipaddress
-
-    # IPv6: no overlap with the other site's IPv4 prefix, whatever is drawn.
-    network = ipaddress.IPv6Network(
-        (address >> (128 - prefix_len) << (128 - prefix_len), prefix_len)
-    )
-    data = base()
-    data["sites"][1]["key"] = key
-    data["sites"][1]["eids"] = [{"prefix": str(network), "instance_id": iid}]
-    inventory = parse_inventory(yaml.safe_dump(data, allow_unicode=True), "eids.yml")
+@given(text=varied_inventories())
+def test_handover_round_trip_property(text: str) -> None:
+    inventory = parse_inventory(text, "eids.yml")
     assert inventory_from_handover(handover_text(inventory), "eids.yml") == _canonical(inventory)
