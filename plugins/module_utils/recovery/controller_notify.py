@@ -116,6 +116,7 @@ async def notify_from_controller(
         send=lambda data, addr: _send(transports, data, addr),
         next_nonce=MonotonicNonce().next,
         schedule=settings.schedule,
+        pace_per_second=settings.pace,
     )
 
     def on_datagram(data: bytes, addr: tuple[str, int]) -> None:
@@ -135,7 +136,7 @@ async def notify_from_controller(
             run.sources.append(
                 f"{bound[0]}:{bound[1]}" if version == 4 else f"[{bound[0]}]:{bound[1]}"
             )
-        run.results = await _paced(notifier, targets, settings.pace, run, stop, first_sent)
+        run.results = await _paced(notifier, targets, run, stop, first_sent)
     finally:
         for transport in transports.values():
             transport.close()
@@ -156,42 +157,17 @@ def _send(
 async def _paced(
     notifier: Notifier,
     targets: Sequence[NotifyTarget],
-    pace: float,
     run: NotifyRun,
     stop: asyncio.Event | None,
     first_sent: asyncio.Event | None,
 ) -> list[NotifyResult]:
-    # One notify() per target, each started at its own slot: the Notifier's
-    # own pacing works in bursts of 64, too coarse for a pace of a few per second.
-    gap = 1.0 / max(pace, 0.001)
-
-    async def one(index: int, target: NotifyTarget) -> NotifyResult:
-        await asyncio.sleep(index * gap)
+    def started() -> None:
         if first_sent is not None:
             first_sent.set()
         run.sent += 1
-        return (await notifier.notify([target]))[0]
 
-    tasks = [asyncio.ensure_future(one(i, t)) for i, t in enumerate(targets)]
-    everything = asyncio.ensure_future(asyncio.wait(tasks))
-    waiters: list[asyncio.Future[object]] = [everything]
-    if stop is not None:
-        waiters.append(asyncio.ensure_future(stop.wait()))
-    try:
-        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in waiters:
-            waiter.cancel()
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-    results = []
-    for task, target in zip(tasks, targets, strict=True):
-        if not task.cancelled() and task.exception() is None:
-            results.append(task.result())
-            continue
-        error = STOPPED if task.cancelled() else f"internal error: {task.exception()!r}"
-        results.append(
-            NotifyResult(site=target.site, etr=target.etr, rloc=str(target.rloc), error=error)
-        )
+    results = await notifier.notify(targets, on_first_send=started, stop=stop)
+    for result in results:
+        if not result.acked and result.error is None:
+            result.error = STOPPED
     return results

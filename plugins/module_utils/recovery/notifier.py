@@ -92,6 +92,34 @@ class _Batch:
             self.done.set_exception(exc)
 
 
+# Shorter waits than this are not worth a sleep: the loop's own turn takes about as long.
+_MIN_SLEEP = 0.002
+
+
+async def _sleep(seconds: float, stop: asyncio.Event | None) -> None:
+    """Sleep, but wake up as soon as ``stop`` is set."""
+    if stop is None or seconds <= 0:
+        await asyncio.sleep(seconds)
+        return
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except TimeoutError:
+        pass
+
+
+async def _until_done(batch: _Batch, stop: asyncio.Event | None) -> None:
+    if stop is None:
+        await batch.done
+        return
+    stopped = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait((batch.done, stopped), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopped.cancel()
+    if batch.done.done():
+        batch.done.result()  # a send error raised in a timer callback
+
+
 @dataclass(slots=True, eq=False)
 class _Pending:
     """One target in flight: its message and where its retransmit schedule is."""
@@ -153,7 +181,7 @@ class Notifier:
         self._send = send
         self._next_nonce = next_nonce
         self._schedule = tuple(schedule)
-        self._pace = max(pace_per_second, 1.0)
+        self._pace = max(pace_per_second, 0.001)
         # The first ``burst`` notifications go out unpaced: a receiver's socket
         # queue absorbs them, and a small recovery is then not slowed at all.
         self._burst = max(burst, 0)
@@ -180,37 +208,62 @@ class Notifier:
             self._finish(pending)
         return True
 
-    async def notify(self, targets: Iterable[NotifyTarget]) -> list[NotifyResult]:
+    async def notify(
+        self,
+        targets: Iterable[NotifyTarget],
+        *,
+        on_first_send: Callable[[], None] | None = None,
+        stop: asyncio.Event | None = None,
+    ) -> list[NotifyResult]:
         """Notify every target; return one result per target, in order.
 
         Each message is encoded just before its first send, so the first one
-        leaves at once however many follow. Retransmissions are timer callbacks
-        rather than a task per target: at 10,000 targets the tasks and their
-        wait_for timeouts were a good part of the sender's time. Cancelling
-        this coroutine cancels every retransmission still scheduled.
+        leaves at once however many follow. After the first ``burst`` targets,
+        first sends keep to ``pace_per_second``, each at its own instant (a
+        few per second as exactly as thousands). Retransmissions are timer
+        callbacks rather than a task per target: at 10,000 targets tasks were
+        a good part of the sender's time. ``on_first_send`` is called right
+        before each target's first transmission. Once ``stop`` is set nothing
+        more is sent and the results come back as they are: targets without an
+        ack (sent or not) are neither acked nor in error. Cancelling this
+        coroutine cancels every retransmission still scheduled.
         """
         targets = list(targets)
         if not targets:
             return []
-        batch = _Batch(asyncio.get_running_loop(), len(targets))
+        loop = asyncio.get_running_loop()
+        batch = _Batch(loop, len(targets))
         started: list[_Pending] = []
         gap = 1.0 / self._pace
+        paced_from = loop.time()
         try:
             for index, target in enumerate(targets):
+                paced = index - self._burst
+                if paced == 0:
+                    paced_from = loop.time()
+                if paced > 0:
+                    ahead = paced_from + paced * gap - loop.time()
+                    # Sleep when ahead of the pace; when behind, still yield now
+                    # and then so that acks are read while thousands go out.
+                    if ahead > _MIN_SLEEP or paced % 64 == 0:
+                        await _sleep(max(ahead, 0.0), stop)
+                if stop is not None and stop.is_set():
+                    break
                 pending = self._track(target, batch)
                 started.append(pending)
+                if on_first_send is not None:
+                    on_first_send()
                 self._first_send(pending)
-                # Pacing keeps a burst of thousands of notifications from overrunning
-                # the receivers' socket buffers; yield every so often so acks are read.
-                if index >= self._burst and (index - self._burst) % 64 == 63:
-                    await asyncio.sleep(gap * 64)
-            await batch.done
+            await _until_done(batch, stop)
         finally:
             for pending in started:
                 if pending.timer is not None:
                     pending.timer.cancel()
                 self._pending.pop(pending.nonce, None)
-        return [p.result for p in started]
+        unsent = targets[len(started) :]
+        return [p.result for p in started] + [
+            NotifyResult(site=t.site, etr=t.etr, rloc=str(t.rloc)) for t in unsent
+        ]
 
     def _track(self, target: NotifyTarget, batch: _Batch) -> _Pending:
         nonce = self._next_nonce()

@@ -194,3 +194,54 @@ def test_a_send_error_on_retransmission_is_raised_not_hung() -> None:
 
     with pytest.raises(RuntimeError, match="socket closed"):
         run(targets(1), fail=second_send_breaks)
+
+
+def test_a_slow_pace_spaces_every_first_send() -> None:
+    # 40 a second: no two first sends closer than 25 ms (each at its own instant,
+    # not in steps of 64). Only a lower bound: a loaded machine can be later.
+    instants: list[float] = []
+
+    def stamp(notifier: Notifier, data: bytes, index: int) -> None:
+        instants.append(asyncio.get_running_loop().time())
+        ack_at_once(notifier, data, index)
+
+    results, _ = run(targets(4), answer=stamp, pace_per_second=40.0)
+    assert all(r.acked for r in results)
+    gaps = [b - a for a, b in itertools.pairwise(instants)]
+    assert len(gaps) == 3 and min(gaps) >= 0.025 * 0.8
+
+
+def test_stop_ends_sending_and_waiting_and_returns_every_target() -> None:
+    sent: Sent = []
+    first_sends: list[int] = []
+
+    async def scenario() -> list[NotifyResult]:
+        stop = asyncio.Event()
+
+        def send(data: bytes, addr: tuple[str, int]) -> None:
+            sent.append((data, addr))
+            if len(sent) == 3:  # the third target goes out, is never acked, and then: stop
+                asyncio.get_running_loop().call_later(0.02, stop.set)
+            elif len(sent) < 3:
+                asyncio.get_running_loop().call_soon(ack_at_once, notifier, data, 0)
+
+        notifier = Notifier(
+            send, itertools.count(1).__next__, schedule=(30.0,), pace_per_second=20.0
+        )
+        results = await asyncio.wait_for(
+            notifier.notify(
+                targets(10), on_first_send=lambda: first_sends.append(len(sent)), stop=stop
+            ),
+            5.0,  # a bound for the test only: without stop it would wait 30 s for an ack
+        )
+        assert notifier.outstanding == 0
+        count = len(sent)
+        await asyncio.sleep(0.1)
+        assert len(sent) == count  # nothing after stop: no sends, no retransmissions
+        return results
+
+    results = asyncio.run(scenario())
+    assert first_sends == [0, 1, 2]  # called right before each first transmission
+    assert [r.etr for r in results] == [t.etr for t in targets(10)]
+    assert [r.acked for r in results] == [True, True] + [False] * 8
+    assert all(r.error is None for r in results)  # the caller says why it stopped
