@@ -52,6 +52,9 @@ def bench_size(sites: int, args: argparse.Namespace, work: Path) -> dict[str, An
         eids_per_site=eids,
         register_interval=args.register_interval,
         subnet=free_subnet(),
+        # The methods measured here (ms, lisp, netconf) need ETRs that act on
+        # notifications.
+        etr_behaviour="notify",
     )
     lab = BenchLab(work / f"lab-{sites}", spec)
     size: dict[str, Any] = {"sites": sites, "eids": sites * eids, "etrs": spec.etrs_total}

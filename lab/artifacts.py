@@ -63,9 +63,11 @@ def eid_inventory(spec: LabSpec, source: str) -> EidInventory:
     sites = []
     for site in range(spec.sites):
         etrs = []
+        supports = frozenset({"notify"}) if spec.site_behaviour(site) == "notify" else frozenset()
         for n in range(spec.etrs_per_site):
             rloc = spec.etr_address(spec.etr_index(site, n))
-            etrs.append(Etr(spec.etr_name(site, n), rloc, NetconfEndpoint(str(rloc), port)))
+            endpoint = NetconfEndpoint(str(rloc), port)
+            etrs.append(Etr(spec.etr_name(site, n), rloc, endpoint, supports))
         sites.append(
             Site(
                 name=spec.site_name(site),

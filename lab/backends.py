@@ -285,7 +285,8 @@ class EtrBackend:
         raise RpcError("operation-not-supported", "this virtual ETR's config is read-only")
 
     async def rpc(self, request: etree._Element) -> etree._Element | None:
-        if not rpcs.is_reregister_now_rpc(request):
+        # The re-registration RPC is the patent's ETR's; a standard ETR has none.
+        if not self.etr.config.acts_on_notify or not rpcs.is_reregister_now_rpc(request):
             raise UnknownRpc(request.tag)
         sent = 1 if self.etr.register_now() else 0
         return rpcs.render_reregister_now_reply(sent)

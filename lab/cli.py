@@ -1,6 +1,7 @@
 """`lisplab`: start, poke and stop the virtual LISP lab.
 
 lisplab up --sites N [--etrs-per-site K] [--eids-per-site E] [--register-interval S]
+           [--etr-behaviour standard|notify] [--notify-share P]
            [--loss P] [--duplicate P] [--delay MS] [--fault-seed N]
 lisplab status [--json]
 lisplab reboot-ms [--down-for S] [--wait]
@@ -27,7 +28,7 @@ from ansible_collections.lispnet.ms_recovery.lab.processes import (
     stop_lab,
     wait_ms_back,
 )
-from ansible_collections.lispnet.ms_recovery.lab.topology import LabSpec
+from ansible_collections.lispnet.ms_recovery.lab.topology import ETR_BEHAVIOURS, LabSpec
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / ".lab"
 
@@ -46,12 +47,19 @@ def _up(args: argparse.Namespace) -> int:
         duplicate=args.duplicate,
         delay_ms=args.delay,
         fault_seed=args.fault_seed,
+        etr_behaviour=args.etr_behaviour,
+        notify_share=args.notify_share,
     )
     summary = start_lab(spec, args.dir, wait_registered_eids=not args.no_wait, progress=_progress)
     print(
         f"lab up in {args.dir}: {spec.sites} sites, {spec.etrs_total} ETRs, "
         f"{spec.sites * spec.eids_per_site} EIDs; "
         f"{summary['registered_eids']} registered after {summary['seconds']:.1f} s"
+    )
+    notify_sites = sum(1 for site in range(spec.sites) if spec.site_behaviour(site) == "notify")
+    print(
+        f"  ETR behaviour:     {spec.etr_behaviour}; sites with notify ETRs: "
+        f"{notify_sites}/{spec.sites}"
     )
     print(f"  Ansible inventory: {paths.ansible_inventory(args.dir)}")
     print(f"  EID inventory:     {paths.eid_inventory(args.dir)}")
@@ -153,6 +161,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--auto-recover",
         action="store_true",
         help="the MS notifies ETRs by itself when it comes back (off by default)",
+    )
+    up.add_argument(
+        "--etr-behaviour",
+        choices=ETR_BEHAVIOURS,
+        default="standard",
+        help="standard: ETRs ignore unsolicited Map-Notify and register on their own timer,"
+        " like real ones; notify: they re-register at once when notified (the patent's ETR)",
+    )
+    up.add_argument(
+        "--notify-share",
+        type=float,
+        default=0.0,
+        metavar="P",
+        help="with standard ETRs, the share 0..1 of sites whose ETRs are notify ETRs (a mix)",
     )
     up.add_argument("--no-wait", action="store_true", help="do not wait for registrations")
     faults = up.add_argument_group("network faults (every router's LISP send path)")

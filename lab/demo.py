@@ -91,7 +91,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="leave the lab running")
     args = parser.parse_args(argv)
     lab_dir = args.dir.resolve()
-    spec = LabSpec(sites=args.sites, register_interval=args.register_interval)
+    # The demo shows the notify methods, so its ETRs act on notifications.
+    spec = LabSpec(
+        sites=args.sites, register_interval=args.register_interval, etr_behaviour="notify"
+    )
     configured = spec.sites * spec.eids_per_site
     print(
         f"Starting a lab of {spec.sites} sites (ETRs register every {spec.register_interval:g} s)"

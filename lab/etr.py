@@ -1,8 +1,13 @@
-"""A virtual ETR: registers its site's EIDs and re-registers when notified.
+"""A virtual ETR: registers its site's EIDs, and re-registers when notified
+if it is a ``notify`` ETR.
 
-Registering every ``register_interval`` is standard LISP. Re-registering at once
-on an authenticated, fresh, unsolicited Map-Notify is the project's (the
-patent's) behaviour; a standard ETR only acks such a notification.
+Registering every ``register_interval`` (random phase), retrying an unacked
+Map-Register and registering at once after its own start is standard LISP:
+every lab ETR does that. Re-registering at once on an authenticated, fresh,
+unsolicited Map-Notify is the project's (the patent's) behaviour, and only
+``notify`` ETRs have it. A ``standard`` ETR behaves like OpenOverlayRouter: a
+Map-Notify whose nonce matches none of its outstanding Map-Registers is dropped
+(counted), never acked or acted upon.
 """
 
 from __future__ import annotations
@@ -75,6 +80,11 @@ class EtrConfig:
     proxy_reply: bool = False
     record_ttl: int = 1440
     register_retry: tuple[float, ...] = REGISTER_RETRY_SCHEDULE
+    behaviour: str = "standard"  # topology.ETR_BEHAVIOURS
+
+    @property
+    def acts_on_notify(self) -> bool:
+        return self.behaviour == "notify"
 
 
 class VirtualEtr:
@@ -183,6 +193,10 @@ class VirtualEtr:
 
     def _on_map_notify(self, message: MapNotifyMessage, raw: bytes, addr: tuple[str, int]) -> None:
         self.counters["map-notifies-received"] += 1
+        if not self.config.acts_on_notify and message.nonce not in self._own_nonces:
+            # A standard ETR: no outstanding Map-Register has this nonce.
+            self.counters["notify-unsolicited-dropped"] += 1
+            return
         if not self._authentic(message, raw):
             self.counters["notify-auth-failures"] += 1
             return

@@ -319,6 +319,7 @@ class EtrShard:
                 name: {
                     "running": etr.running,
                     "rloc": str(etr.config.rloc),
+                    "behaviour": etr.config.behaviour,
                     "registers_sent": etr.counters["map-registers-sent"],
                     "reregistrations": etr.counters["reregistrations-triggered"],
                     "register_retransmits": etr.register_retransmits,
@@ -359,6 +360,7 @@ def etr_config(spec: LabSpec, site: int, etr_no: int) -> EtrConfig:
         xtr_id=xtr_id_of(name),
         register_interval=spec.register_interval,
         proxy_reply=spec.site_proxy_reply(site),
+        behaviour=spec.site_behaviour(site),
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
+import math
 import random
 import secrets
 import socket
@@ -23,6 +24,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
 )
 
 ETRS_PER_THIRD_OCTET = 250
+# standard: what real ETRs do (ignore an unsolicited Map-Notify, register on
+# their own timer); notify: the patent's ETR, re-registering when notified.
+ETR_BEHAVIOURS = ("standard", "notify")
 MS_NAME = "ms1"
 UNIT_NAMES = ("ms1-a", "ms1-b")
 
@@ -47,6 +51,10 @@ class LabSpec:
     duplicate: float = 0.0
     delay_ms: float = 0.0
     fault_seed: int | None = None
+    etr_behaviour: str = "standard"
+    # Share of the sites whose ETRs act on notifications although the lab's
+    # behaviour is standard: a mixed network.
+    notify_share: float = 0.0
 
     def __post_init__(self) -> None:
         if self.sites < 1 or self.etrs_per_site < 1 or self.eids_per_site < 1:
@@ -59,6 +67,12 @@ class LabSpec:
             raise ValueError("subnet must be 1..254 (the lab uses 127.<subnet>.0.0/16)")
         if self.register_interval <= 0:
             raise ValueError("register-interval must be positive")
+        if self.etr_behaviour not in ETR_BEHAVIOURS:
+            raise ValueError(
+                f"etr-behaviour {self.etr_behaviour!r} is not one of {', '.join(ETR_BEHAVIOURS)}"
+            )
+        if not 0.0 <= self.notify_share <= 1.0:
+            raise ValueError("notify-share must be within 0..1")
         self.faults  # noqa: B018 -- validates the fault settings now, not in a shard
 
     @property
@@ -105,6 +119,14 @@ class LabSpec:
 
     def site_proxy_reply(self, site: int) -> bool:
         return self.proxy_reply_every > 0 and site % self.proxy_reply_every == 0
+
+    def site_behaviour(self, site: int) -> str:
+        """The behaviour of the site's ETRs. A notify share P picks the sites
+        evenly spread over the lab (every 1/P-th), the same ones every run."""
+        if self.etr_behaviour == "notify":
+            return "notify"
+        share = self.notify_share
+        return "notify" if math.floor((site + 1) * share) > math.floor(site * share) else "standard"
 
     def site_eids(self, site: int) -> tuple[Eid, ...]:
         eids = []

@@ -107,8 +107,13 @@ def eventually(check: Callable[[], bool], timeout: float = 15.0) -> bool:
 
 @contextmanager
 def running_lab(lab_dir: Path, **spec_args: Any) -> Iterator[Lab]:
+    """A lab for one test. Its ETRs are ``notify`` ETRs unless the test asks
+    for ``etr_behaviour="standard"``: the tests of the ms, lisp and netconf
+    methods prove what those methods do on ETRs that act on notifications
+    (real ETRs do not; tests of real behaviour ask for standard ETRs)."""
     spec_args.setdefault("subnet", free_subnet())
     spec_args.setdefault("sites", 5)
+    spec_args.setdefault("etr_behaviour", "notify")
     spec = LabSpec(**spec_args)
     start_lab(spec, lab_dir)
     try:

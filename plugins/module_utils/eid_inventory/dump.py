@@ -128,4 +128,6 @@ def _etr(etr: Etr) -> dict[str, Any]:
     out: dict[str, Any] = {"name": etr.name, "rloc": str(etr.rloc)}
     if etr.netconf is not None:
         out["netconf"] = _netconf(etr.netconf)
+    if etr.supports:
+        out["supports"] = sorted(etr.supports)
     return out

@@ -105,6 +105,7 @@ def _site(data: dict[str, Any]) -> Site:
             etr["name"],
             ipaddress.ip_address(etr["rloc"]),
             _netconf(etr["netconf"]) if "netconf" in etr else None,
+            frozenset(etr.get("supports", ())),
         )
         for etr in data["etrs"]
     )

@@ -25,6 +25,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.
     Problem,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.model import (
+    ETR_CAPABILITIES,
     NETCONF_PORT,
     EidInventory,
     Etr,
@@ -78,7 +79,7 @@ SITE_FIELDS = {
     "etrs": True,
     "eids": True,
 }
-ETR_FIELDS = {"name": True, "rloc": True, "netconf": False}
+ETR_FIELDS = {"name": True, "rloc": True, "netconf": False, "supports": False}
 EID_FIELDS = {"prefix": True, "instance_id": False}
 
 MAX_SITE_ID = (1 << 64) - 1  # 64-bit on the wire and in the IETF YANG model
@@ -302,9 +303,26 @@ class _InventoryReader(NodeReader):
             netconf = self._netconf(fields["netconf"], join(path, "netconf"))
             if netconf is None:
                 return None
-        if name is None or rloc is None:
+        supports: frozenset[str] | None = frozenset()
+        if "supports" in fields:
+            supports = self._supports(fields["supports"], join(path, "supports"))
+        if name is None or rloc is None or supports is None:
             return None
-        return Etr(name, rloc, netconf)
+        return Etr(name, rloc, netconf, supports)
+
+    def _supports(self, node: yaml.Node, path: str) -> frozenset[str] | None:
+        items = self.sequence(node, path)
+        if items is None:
+            return None
+        names = [self.text(item, join(path, i)) for i, item in enumerate(items)]
+        if None in names:
+            return None
+        unknown = sorted({str(n).strip() for n in names} - set(ETR_CAPABILITIES))
+        if unknown:
+            valid = ", ".join(ETR_CAPABILITIES)
+            self.problem(node, path, f"unknown capability {', '.join(unknown)}; valid: {valid}")
+            return None
+        return frozenset(str(n).strip() for n in names)
 
     def _eid(self, node: yaml.Node, path: str, site: str) -> Eid | None:
         fields = self.mapping(node, path, EID_FIELDS)

@@ -28,6 +28,10 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
 )
 
 NETCONF_PORT = 830
+# What an ETR may be marked as doing beyond standard LISP (`supports`):
+#   notify: re-registers at once on an authenticated unsolicited Map-Notify
+#           (the patent's ETR; no standard ETR does, so the default is none).
+ETR_CAPABILITIES = ("notify",)
 
 
 @dataclass(frozen=True)
@@ -56,11 +60,13 @@ class MapServer:
 @dataclass(frozen=True)
 class Etr:
     """An ETR of a site. ``netconf`` is only needed to ask it to re-register
-    directly; without it the ETR is reached through LISP signalling alone."""
+    directly; without it the ETR is reached through LISP signalling alone.
+    ``supports`` lists what it does beyond standard LISP (ETR_CAPABILITIES)."""
 
     name: str
     rloc: IPAddress
     netconf: NetconfEndpoint | None = None
+    supports: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,8 @@ def base() -> dict[str, Any]:
 
 def rich() -> dict[str, Any]:
     """:func:`base` with what round trips must keep: IPv6 and instance-ids,
-    a /128, SHA-1 with a key-id, an ETR with an IPv6 RLOC and no NETCONF."""
+    a /128, SHA-1 with a key-id, an ETR with an IPv6 RLOC and no NETCONF, an
+    ETR that supports notifications."""
     data = base()
     data["sites"][0]["eids"] += [
         {"prefix": "2001:db8:1::/48"},
@@ -67,6 +68,7 @@ def rich() -> dict[str, Any]:
     data["sites"][0]["algorithm"] = "hmac-sha-1"
     data["sites"][0]["key_id"] = 7
     data["sites"][1]["etrs"].insert(0, {"name": "a-etr", "rloc": "::ffff:127.0.0.9"})
+    data["sites"][0]["etrs"][0]["supports"] = ["notify"]
     return data
 
 

@@ -77,6 +77,18 @@ CASES: list[tuple[str, Mutation, str, list[str]]] = [
         "map_servers[0].units[0].netconf.prot",
         ["did you mean 'port'"],
     ),
+    (
+        "unknown ETR capability",
+        _set("sites.0.etrs.0.supports", ["notify", "telepathy"]),
+        "sites[0].etrs[0].supports",
+        ["unknown capability telepathy", "valid: notify"],
+    ),
+    (
+        "ETR capabilities not a list",
+        _set("sites.0.etrs.0.supports", "notify"),
+        "sites[0].etrs[0].supports",
+        ["expected a list"],
+    ),
     ("missing site_id", _delete("sites.1.site_id"), "sites[1].site_id", ["missing required field"]),
     ("missing prefix", _delete("sites.0.eids.0.prefix"), "sites[0].eids[0].prefix", ["missing"]),
     ("missing top-level", _delete("map_servers"), "map_servers", ["missing required field"]),

@@ -46,7 +46,8 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.notif
 )
 
 # 8 sites: both algorithms (every 5th site uses SHA-1), proxy-reply and not.
-SPEC = LabSpec(sites=8, subnet=201, seed="hostile-world", password="unused")
+# notify ETRs: the storm must not make even a notification-driven ETR act.
+SPEC = LabSpec(sites=8, subnet=201, seed="hostile-world", password="unused", etr_behaviour="notify")
 ITR = "127.201.250.1"
 ATTACKER = ("127.201.250.66", 4342)
 CONTROLLER = ("127.201.250.9", 50000)  # sent the corpus's unsolicited notifications
@@ -94,7 +95,13 @@ class World:
 
 
 def make_world(sites: int = SPEC.sites) -> World:
-    spec = LabSpec(sites=sites, subnet=SPEC.subnet, seed=SPEC.seed, password="unused")
+    spec = LabSpec(
+        sites=sites,
+        subnet=SPEC.subnet,
+        seed=SPEC.seed,
+        password="unused",
+        etr_behaviour=SPEC.etr_behaviour,
+    )
     # Never flushed: the path only names the store.
     store = artifacts.ms_store(spec, Path("/nonexistent/hostile-world"))
     ms = MapServerUnit("ms1-a", store, registration_timeout=180.0, notify_schedule=(60.0,) * 3)
