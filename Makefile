@@ -46,6 +46,8 @@ bench: $(STAMP)
 lab-down: $(STAMP)
 	$(VENV)/bin/lisplab down --dir $(LAB_DIR)
 
+# The lab is stopped first, and its directory only removed once that succeeded: its
+# processes run from the venv and are found through the lab directory.
 clean:
-	-$(VENV)/bin/lisplab down --dir $(LAB_DIR) 2>/dev/null
+	if [ -x $(VENV)/bin/lisplab ]; then $(VENV)/bin/lisplab down --dir $(LAB_DIR); fi
 	rm -rf $(VENV) $(LAB_DIR) .pytest_cache .ruff_cache .hypothesis

@@ -2,12 +2,14 @@
 
 lisplab up --sites N [--etrs-per-site K] [--eids-per-site E] [--register-interval S]
            [--etr-behaviour standard|notify] [--notify-share P]
-           [--loss P] [--duplicate P] [--delay MS] [--fault-seed N]
+           [--subnet X|auto] [--loss P] [--duplicate P] [--delay MS] [--fault-seed N]
 lisplab status [--json]
 lisplab reboot-ms [--down-for S] [--wait]
 lisplab switchover
 lisplab stop-etr NAME / start-etr NAME
 lisplab down
+
+``--dir DIR`` (default: .lab in the repository) goes before or after the subcommand.
 """
 
 from __future__ import annotations
@@ -28,7 +30,11 @@ from ansible_collections.lispnet.ms_recovery.lab.processes import (
     stop_lab,
     wait_ms_back,
 )
-from ansible_collections.lispnet.ms_recovery.lab.topology import ETR_BEHAVIOURS, LabSpec
+from ansible_collections.lispnet.ms_recovery.lab.topology import (
+    ETR_BEHAVIOURS,
+    LabSpec,
+    free_subnet,
+)
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / ".lab"
 
@@ -39,7 +45,7 @@ def _up(args: argparse.Namespace) -> int:
         etrs_per_site=args.etrs_per_site,
         eids_per_site=args.eids_per_site,
         register_interval=args.register_interval,
-        subnet=args.subnet,
+        subnet=free_subnet() if args.subnet == "auto" else int(args.subnet),
         netconf_port=args.netconf_port,
         auto_recover=args.auto_recover,
         shard_size=args.shard_size,
@@ -52,7 +58,8 @@ def _up(args: argparse.Namespace) -> int:
     )
     summary = start_lab(spec, args.dir, wait_registered_eids=not args.no_wait, progress=_progress)
     print(
-        f"lab up in {args.dir}: {spec.sites} sites, {spec.etrs_total} ETRs, "
+        f"lab up in {args.dir} on 127.{spec.subnet}.0.0/16: {spec.sites} sites, "
+        f"{spec.etrs_total} ETRs, "
         f"{spec.sites * spec.eids_per_site} EIDs; "
         f"{summary['registered_eids']} registered after {summary['seconds']:.1f} s"
     )
@@ -144,19 +151,56 @@ def _down(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="lisplab", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="lab directory")
-    sub = parser.add_subparsers(dest="command", required=True)
+def _subnet(text: str) -> str:
+    if text != "auto" and not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a number 1..254 or 'auto', got {text!r}")
+    return text
 
-    up = sub.add_parser("up", help="start the lab in the background")
-    up.add_argument("--sites", type=int, default=20)
-    up.add_argument("--etrs-per-site", type=int, default=1)
-    up.add_argument("--eids-per-site", type=int, default=2)
-    up.add_argument("--register-interval", type=float, default=60.0)
-    up.add_argument("--subnet", type=int, default=100, help="lab uses 127.SUBNET.0.0/16")
-    up.add_argument("--netconf-port", type=int, default=8830)
-    up.add_argument("--shard-size", type=int, default=2000, help="ETRs per process")
+
+def build_parser() -> argparse.ArgumentParser:
+    # --dir is accepted before the subcommand and after it: the subcommands' copy
+    # has no default, so it only overrides the top-level one when given.
+    dir_help = "lab directory (default: .lab in the repository)"
+    after = argparse.ArgumentParser(add_help=False)
+    after.add_argument("--dir", type=Path, default=argparse.SUPPRESS, help=dir_help)
+    parser = argparse.ArgumentParser(prog="lisplab", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help=dir_help)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, summary: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=summary, description=summary, parents=[after])
+
+    up = command("up", "start the lab in the background")
+    up.add_argument("--sites", type=int, default=20, help="number of sites (default 20)")
+    up.add_argument(
+        "--etrs-per-site", type=int, default=1, help="ETRs registering each site (default 1)"
+    )
+    up.add_argument(
+        "--eids-per-site",
+        type=int,
+        default=2,
+        help="EID prefixes per site, the second one IPv6 (default 2)",
+    )
+    up.add_argument(
+        "--register-interval",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="seconds between an ETR's periodic Map-Registers (default 60, as real ETRs)",
+    )
+    up.add_argument(
+        "--subnet",
+        type=_subnet,
+        default="100",
+        metavar="X|auto",
+        help="the lab uses 127.X.0.0/16 (default 100); 'auto' picks one no lab is using",
+    )
+    up.add_argument(
+        "--netconf-port", type=int, default=8830, help="every router's NETCONF port (default 8830)"
+    )
+    up.add_argument(
+        "--shard-size", type=int, default=2000, help="ETRs per lab process (default 2000)"
+    )
     up.add_argument(
         "--auto-recover",
         action="store_true",
@@ -176,7 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="P",
         help="with standard ETRs, the share 0..1 of sites whose ETRs are notify ETRs (a mix)",
     )
-    up.add_argument("--no-wait", action="store_true", help="do not wait for registrations")
+    up.add_argument("--no-wait", action="store_true", help="return before every EID is registered")
     faults = up.add_argument_group("network faults (every router's LISP send path)")
     faults.add_argument("--loss", type=float, default=0.0, help="drop probability, 0 <= P < 1")
     faults.add_argument(
@@ -188,22 +232,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     up.set_defaults(func=_up)
 
-    status = sub.add_parser("status", help="show the lab's routers")
-    status.add_argument("--json", action="store_true")
+    status = command("status", "show the lab's routers")
+    status.add_argument("--json", action="store_true", help="print the status as JSON")
     status.set_defaults(func=_status)
 
-    reboot = sub.add_parser("reboot-ms", help="reboot the active Map-Server unit")
-    reboot.add_argument("--down-for", type=float, default=5.0)
+    reboot = command("reboot-ms", "reboot the active Map-Server unit")
+    reboot.add_argument(
+        "--down-for", type=float, default=5.0, metavar="S", help="seconds it stays down"
+    )
     reboot.add_argument("--wait", action="store_true", help="return when it is back")
     reboot.set_defaults(func=_reboot)
 
-    sub.add_parser("switchover", help="make the standby unit active").set_defaults(func=_switchover)
+    command("switchover", "make the standby unit active").set_defaults(func=_switchover)
     for name in ("stop-etr", "start-etr"):
-        cmd = sub.add_parser(name, help=f"{name.split('-')[0]} one ETR")
-        cmd.add_argument("name")
+        cmd = command(name, f"{name.split('-')[0]} one ETR")
+        cmd.add_argument("name", help="the ETR's name, e.g. site-00003-etr1")
         cmd.set_defaults(func=_etr_command)
 
-    sub.add_parser("down", help="stop everything the lab started").set_defaults(func=_down)
+    command("down", "stop everything the lab started").set_defaults(func=_down)
     return parser
 
 

@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -18,6 +19,9 @@ from ansible_collections.lispnet.ms_recovery.lab.control import ControlError, ca
 from ansible_collections.lispnet.ms_recovery.lab.topology import LabSpec
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.atomic_file import (
     atomic_write_text,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.notifier import (
+    LISP_CONTROL_PORT,
 )
 
 SHARD_MODULE = "ansible_collections.lispnet.ms_recovery.lab.shard"
@@ -59,6 +63,51 @@ def lab_is_running(lab_dir: Path) -> bool:
     return any(_is_ours(pid, lab_dir) for pid in _read_pids(lab_dir).values())
 
 
+def running_lab_dirs() -> set[Path]:
+    """The directories of every lab with a live process on this machine (any user's
+    checkout, any test's temporary lab): read from the processes' command lines."""
+    found: set[Path] = set()
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            argv = (proc / "cmdline").read_bytes().decode(errors="replace").split("\0")
+        except OSError:
+            continue
+        if SHARD_MODULE in argv and "--dir" in argv[:-1]:
+            found.add(Path(argv[argv.index("--dir") + 1]))
+    return found
+
+
+def _check_subnet_free(spec: LabSpec, lab_dir: Path) -> None:
+    """A clear error, naming the lab in the way, instead of a shard's traceback."""
+    for other in sorted(running_lab_dirs() - {lab_dir}):
+        try:
+            subnet = LabSpec.load(other).subnet
+        except (OSError, ValueError, TypeError, KeyError):
+            continue
+        if subnet == spec.subnet:
+            raise LabError(
+                f"127.{spec.subnet}.0.0/16 is in use by the lab in {other}: stop it "
+                f"(`lisplab down --dir {other}`) or choose another --subnet "
+                "(`--subnet auto` picks a free one)"
+            )
+    probes = [
+        (socket.SOCK_DGRAM, str(spec.service_address), LISP_CONTROL_PORT),
+        (socket.SOCK_STREAM, str(spec.unit_address(0)), spec.netconf_port),
+    ]
+    for kind, host, port in probes:
+        with socket.socket(socket.AF_INET, kind) as probe:
+            try:
+                probe.bind((host, port))
+            except OSError as exc:
+                raise LabError(
+                    f"{host} port {port} is in use by a process that is not a lab "
+                    f"({exc.strerror}): choose another --subnet (`--subnet auto` picks a "
+                    "free one) or --netconf-port"
+                ) from None
+
+
 def _spawn(lab_dir: Path, name: str, role_args: list[str]) -> int:
     log = paths.log_file(lab_dir, name)
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -73,7 +122,7 @@ def _spawn(lab_dir: Path, name: str, role_args: list[str]) -> int:
     return process.pid
 
 
-def _tail(path: Path, lines: int = 15) -> str:
+def _tail(path: Path, lines: int) -> str:
     try:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
     except OSError:
@@ -87,7 +136,9 @@ def _wait_ready(lab_dir: Path, pids: dict[str, int], timeout: float, progress: P
         for name, pid in list(pending.items()):
             if not _is_ours(pid, lab_dir):
                 log = paths.log_file(lab_dir, name)
-                raise LabError(f"lab process {name} (pid {pid}) exited; {log}:\n{_tail(log)}")
+                raise LabError(
+                    f"lab process {name} (pid {pid}) exited: {_tail(log, 1)} (log: {log})"
+                )
             try:
                 call(paths.control_socket(lab_dir, name), "status", timeout=5)
             except (ControlError, OSError):
@@ -136,6 +187,7 @@ def start_lab(
     lab_dir = lab_dir.resolve()
     if lab_is_running(lab_dir):
         raise LabError(f"a lab is already running in {lab_dir}; run `lisplab down` first")
+    _check_subnet_free(spec, lab_dir)
     started = time.monotonic()
     for stale in [paths.pids(lab_dir), paths.ms_store(lab_dir)]:
         stale.unlink(missing_ok=True)
