@@ -31,6 +31,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth impo
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid, Rloc
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.notifier import (
     NotifyResult,
+    NotifyTarget,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang import (
     etr_xml,
@@ -214,24 +215,23 @@ class MsBackend:
                 f"{self.unit.name} is the {self.unit.role} unit; ask the active one",
             )
         try:
-            self.unit.reregistration_targets(list(order.sites))
+            targets = self.unit.reregistration_targets(list(order.sites))
         except KeyError as exc:
             raise RpcError("invalid-value", str(exc.args[0])) from exc
-        job = asyncio.ensure_future(self.unit.send_reregistration(list(order.sites)))
+        progress: list[NotifyResult] = []
+        job = asyncio.ensure_future(self.unit.send_reregistration(list(order.sites), progress))
         if not order.wait_for_acks:
             self.shard._spawn(job)
-            targets = self.unit.reregistration_targets(list(order.sites))
             return rpcs.render_send_reregistration_reply(
                 rpcs.ReregistrationResult(notifications_sent=len(targets), acked=0, sites=())
             )
         try:
             results = await asyncio.wait_for(asyncio.shield(job), timeout=order.timeout)
         except TimeoutError:
-            self.shard._spawn(job)  # keep retransmitting; report what is known now
-            raise RpcError(
-                "operation-failed",
-                f"not every ETR acked within {order.timeout} s; retransmission goes on",
-            ) from None
+            # Each ETR's own outcome so far: those that acked say so, the others
+            # are still being retransmitted to after this reply.
+            self.shard._spawn(job)
+            results = still_waiting(targets, progress, order.timeout)
         return rpcs.render_send_reregistration_reply(reregistration_result(results))
 
     def publish_boot(self, reason: str) -> None:
@@ -294,6 +294,30 @@ class EtrBackend:
 
 def _algorithm_name(value: Algorithm) -> str:
     return next(name for name, alg in ALGORITHM_NAMES.items() if alg == value)
+
+
+def still_waiting(
+    targets: list[NotifyTarget], progress: list[NotifyResult], waited: float
+) -> list[NotifyResult]:
+    """The results at the RPC's timeout: acked or not, one per target in order."""
+    pending = f"no Map-Notify-Ack within {waited:g} s; the Map-Server retransmits on"
+    results = []
+    for index, target in enumerate(targets):
+        if index < len(progress):
+            done = progress[index]
+            results.append(
+                NotifyResult(
+                    done.site,
+                    done.etr,
+                    done.rloc,
+                    acked=done.acked,
+                    retries=done.retries,
+                    error=done.error if done.acked or done.error else pending,
+                )
+            )
+        else:
+            results.append(NotifyResult(target.site, target.etr, str(target.rloc), error=pending))
+    return results
 
 
 def reregistration_result(results: list[NotifyResult]) -> rpcs.ReregistrationResult:

@@ -35,7 +35,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.codec imp
     encode_map_reply,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.nonce import (
-    MonotonicNonce,
+    NonceCounter,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
     Eid,
@@ -90,12 +90,14 @@ class EtrConfig:
 class VirtualEtr:
     """LISP behaviour of one ETR; the shard owns its socket and timers."""
 
-    def __init__(self, config: EtrConfig) -> None:
+    def __init__(self, config: EtrConfig, nonces: NonceCounter | None = None) -> None:
         self.config = config
         self.counters: Counter[str] = Counter()
         self.last_register_time: datetime | None = None
         self.registered_ack_time: datetime | None = None
-        self._nonces = MonotonicNonce()
+        # The MS drops a Map-Register whose nonce is not above the last one of
+        # this xTR (kept on its disk), so the counter is persisted by the shard.
+        self._nonces = nonces or NonceCounter(None)
         self._own_nonces: deque[int] = deque(maxlen=16)
         # Last accepted notification nonce per sender: anything not newer is a
         # replay (equal: a retransmission we already acted on; re-ack only).

@@ -38,7 +38,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.codec imp
     encode_map_request,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.nonce import (
-    MonotonicNonce,
+    NonceCounter,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
     Action,
@@ -85,6 +85,7 @@ class MapServerUnit:
         *,
         registration_timeout: float,
         notify_schedule: tuple[float, ...],
+        nonces: NonceCounter | None = None,
     ) -> None:
         self.name = name
         self.store = store
@@ -95,7 +96,9 @@ class MapServerUnit:
         self.table = RegistrationTable()
         self.counters: Counter[str] = Counter()
         self.registration_timeout = registration_timeout
-        self._nonces = MonotonicNonce()
+        # Both units answer on one service address, so they share one counter:
+        # after a switchover an ETR must still see the nonces grow.
+        self._nonces = nonces or NonceCounter(None)
         self._send: Sender | None = None
         self._notify_schedule = notify_schedule
         self.notifier: Notifier | None = None
@@ -141,7 +144,7 @@ class MapServerUnit:
         if isinstance(message, MapRegisterMessage):
             self._on_register(message, data, addr)
         elif isinstance(message, MapNotifyMessage) and message.is_ack:
-            if not (self.notifier and self.notifier.on_ack(message, data)):
+            if not (self.notifier and self.notifier.on_ack(message, data, addr)):
                 self.counters["unexpected-acks"] += 1
             else:
                 self.counters["notify-acks-received"] += 1
@@ -298,13 +301,17 @@ class MapServerUnit:
             raise KeyError(f"unknown site(s): {', '.join(sorted(unknown))}")
         return [self.store.sites[n] for n in site_names]
 
-    async def send_reregistration(self, site_names: list[str] | None) -> list[NotifyResult]:
+    async def send_reregistration(
+        self, site_names: list[str] | None, progress: list[NotifyResult] | None = None
+    ) -> list[NotifyResult]:
+        """Notify the stored ETRs of the chosen sites; ``progress`` (see
+        :meth:`Notifier.notify`) shows the results while they come in."""
         if self.notifier is None:
             raise RuntimeError(f"{self.name} is not the active unit")
         targets = self.reregistration_targets(site_names)
         self.counters["notifies-sent"] += len(targets)
         generation = self._generation
-        job = asyncio.ensure_future(self.notifier.notify(targets))
+        job = asyncio.ensure_future(self.notifier.notify(targets, progress=progress))
         self._jobs.add(job)
         try:
             results = await job

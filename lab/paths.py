@@ -14,6 +14,11 @@ def ms_store(lab_dir: Path) -> Path:
     return lab_dir / "state" / "ms1.json"
 
 
+def nonce_counter(lab_dir: Path, process: str) -> Path:
+    # The high-water mark of a process's LISP nonces (see lisp/nonce.py).
+    return lab_dir / "state" / f"{process}.nonce"
+
+
 def host_key(lab_dir: Path, router: str) -> Path:
     return lab_dir / "hostkeys" / f"{router}.key"
 

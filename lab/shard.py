@@ -39,6 +39,7 @@ from ansible_collections.lispnet.ms_recovery.lab.topology import (
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import (
     algorithm_from_name,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.nonce import NonceCounter
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.notifier import (
     LISP_CONTROL_PORT,
 )
@@ -88,12 +89,14 @@ class MsShard:
         self.spec = spec
         store_path = paths.ms_store(lab_dir)
         self.store = MsStore.load(store_path)
+        nonces = NonceCounter(paths.nonce_counter(lab_dir, "ms"))
         self.units = [
             MapServerUnit(
                 name,
                 self.store,
                 registration_timeout=3 * spec.register_interval,
                 notify_schedule=spec.notify_schedule,
+                nonces=nonces,
             )
             for name in UNIT_NAMES
         ]
@@ -262,10 +265,12 @@ class EtrShard:
         self.backends: dict[str, EtrBackend] = {}
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self.fault_counters: Counter[str] = Counter()
+        # One counter for the process's ETRs: each ETR's nonces still grow.
+        nonces = NonceCounter(paths.nonce_counter(lab_dir, f"etrs-{first}"))
         for index in range(first, min(first + count, spec.etrs_total)):
             site, etr_no = divmod(index, spec.etrs_per_site)
             config = etr_config(spec, site, etr_no)
-            etr = VirtualEtr(config)
+            etr = VirtualEtr(config, nonces)
             self.etrs[config.name] = etr
             self.routers[config.name] = Router(config.name, str(config.rloc), lab_dir, spec)
             self.backends[config.name] = EtrBackend(etr)

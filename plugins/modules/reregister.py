@@ -107,6 +107,16 @@ options:
         is used; the ETRs ack to that address and port). Defaults to the wildcard address of
         each address family the ETR RLOCs use.
     type: str
+  nonce_file:
+    description:
+      - O(method=lisp) only. File holding the high-water mark of the controller's
+        Map-Notify nonces. Receivers drop a notification whose nonce is not above the last
+        one they accepted from this sender, so the nonces must grow across runs, restarts
+        and clock steps; they come from this counter, never from the clock (the clock is
+        read once, when the file is created). Controllers that share a source address
+        must share this file. It holds one number, no key.
+    type: path
+    default: ~/.local/state/lispnet_ms_recovery/notify.nonce
   etr_username:
     description:
       - O(method=netconf) only. NETCONF user name on the ETRs.
@@ -230,8 +240,11 @@ sites:
       etrs: [{etr: site-00001-etr1, rloc: 127.100.1.1, acked: true, retries: 0, error: null}]
       recovered: true
 sent:
-  description: Notifications sent (RPCs attempted for O(method=netconf)), retransmissions not
-    counted; 0 in check mode.
+  description:
+    - Notifications sent, retransmissions not counted; 0 in check mode.
+    - For O(method=netconf), RPCs an ETR answered; a call that failed to connect, was
+      refused or timed out is not counted, so a run whose every call failed reports
+      C(changed=false) and C(sent=0).
   returned: always
   type: int
 acked:
@@ -248,7 +261,12 @@ failed_sites:
   type: list
   elements: str
 unreachable_etrs:
-  description: ETRs of sites not whole that did not acknowledge.
+  description:
+    - ETRs of sites not whole that did not acknowledge.
+    - An acknowledgement counts only for the ETR it answers (its address and port, the
+      nonce and key id of its notification, the site key's MAC); with O(method=ms) the
+      Map-Server holds its RPC for at most half of O(timeout) (10 s at most), and an ETR
+      it still retransmits to then is reported with that error.
   returned: always
   type: list
   elements: str
@@ -344,6 +362,8 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.run_l
     run_lock,
 )
 
+DEFAULT_NONCE_FILE = "~/.local/state/lispnet_ms_recovery/notify.nonce"
+
 ARGUMENT_SPEC = {
     **EID_INVENTORY_ARGS,
     "map_server": {"type": "str"},
@@ -358,6 +378,7 @@ ARGUMENT_SPEC = {
     "ack_timeout": {"type": "float", "default": 3.0},
     "retries": {"type": "int", "default": 6},
     "source_address": {"type": "str"},
+    "nonce_file": {"type": "path", "default": DEFAULT_NONCE_FILE},
     "etr_username": {"type": "str"},
     "etr_password": {"type": "str", "no_log": True},
     "etr_ssh_config": {"type": "path"},
@@ -401,6 +422,7 @@ def _options(module: AnsibleModule) -> RunOptions:
             retries=p["retries"],
             pace=p["pace"],
             source_address=p["source_address"],
+            nonce_file=p["nonce_file"],
         ),
         etr_credentials=credentials,
         etr_workers=p["etr_concurrency"],

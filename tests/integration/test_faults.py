@@ -27,7 +27,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.codec imp
     encode_map_register,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.nonce import (
-    MonotonicNonce,
+    NonceCounter,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
     Mapping,
@@ -186,7 +186,7 @@ def test_hostile_datagrams_over_udp_show_in_the_netconf_counters(tmp_path: Path)
         ms_before, etr_before = lab.read_ms().counters, _etr_counters(lab, 0)
         table_before = lab.registered()
         rng = random.Random(4342)
-        nonces = MonotonicNonce()
+        nonces = NonceCounter(None)
         records = [Mapping(eid, (Rloc(site.etrs[0].rloc),)) for eid in site.eids]
         forged_register = encode_map_register(
             records, key=b"guessed", key_id=site.key_id, algorithm=site.algorithm, nonce=1

@@ -26,7 +26,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.codec imp
     encode_map_notify,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.nonce import (
-    MonotonicNonce,
+    NonceCounter,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
     Mapping,
@@ -140,7 +140,7 @@ def test_forged_and_replayed_notifications_are_dropped_and_counted(lab: Lab) -> 
     site = load_inventory(lab.eids).sites[0]
     etr = (str(site.etrs[0].rloc), 4342)
     records = [Mapping(eid, (Rloc(site.etrs[0].rloc),)) for eid in site.eids]
-    nonces = MonotonicNonce()
+    nonces = NonceCounter(None)
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind(("127.0.0.1", 0))
     sock.settimeout(3.0)

@@ -19,7 +19,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.codec imp
     encode_map_register,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.nonce import (
-    MonotonicNonce,
+    NonceCounter,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
     Eid,
@@ -95,7 +95,7 @@ def _register(lab: Lab, eids: list[Eid], nonce: int, key: str = KEY) -> bool:
 
 
 def test_sites_are_written_over_netconf_and_honoured_at_once(lab: Lab) -> None:
-    nonces = MonotonicNonce()
+    nonces = NonceCounter(None)
     # Add: the MS accepts the new site's Map-Register with its key at once.
     _edit(lab, NEW_SITE)
     stored, raw = _stored(lab)

@@ -1,47 +1,123 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""64-bit nonces: random ones, and ones that only ever grow (replay protection)."""
+"""64-bit nonces: random ones, and a counter that only ever grows (replay protection).
+
+A receiver drops an authenticated message whose nonce is not greater than the
+last one it accepted from the same sender (RFC 9301: "a persisted counter per
+key"). So a sender's nonces must grow across its restarts and must not depend
+on its clock: a clock stepped back, or two senders with skewed clocks behind one
+address, would make every receiver drop everything as replays.
+
+:class:`NonceCounter` keeps its high-water mark in a file. It reserves nonces in
+blocks: the file holds the end of the last block handed out, written (fsync'ed,
+atomically) before any nonce of the block is used, so after a crash or a reboot
+the next block starts above everything sent before. The clock is read once, when
+the file is created: the counter starts at the value the earlier wall-clock
+scheme would have used, so receivers that remember such nonces accept the new
+ones; after that only the file counts. Processes sharing the file (Ansible forks)
+reserve under ``flock``, so their blocks never overlap.
+"""
 
 from __future__ import annotations
 
+import fcntl
+import os
 import secrets
 import threading
 import time
+from pathlib import Path
+
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.atomic_file import (
+    atomic_write_text,
+)
 
 NONCE_BITS = 64
-_RANDOM_BITS = 16
-# 48 bits of milliseconds last until the year 10889, so the counter never wraps.
-_TIME_BITS = NONCE_BITS - _RANDOM_BITS
 _MAX = (1 << NONCE_BITS) - 1
+# Nonces reserved per write of the file: a run of 10,000 notifications writes once,
+# and 2**48 reservations fit in the nonce space.
+DEFAULT_BLOCK = 1 << 16
+# Where the clock-derived start puts a new counter: milliseconds since the epoch in
+# the high 48 bits, as the earlier wall-clock nonces.
+_CLOCK_SHIFT = 16
 
 
 def new_nonce() -> int:
     return secrets.randbits(NONCE_BITS)
 
 
-class MonotonicNonce:
-    """Nonces strictly increasing within this instance and across restarts.
+def clock_start() -> int:
+    """A new counter's first value (read once, when its file is created)."""
+    return (time.time_ns() // 1_000_000) << _CLOCK_SHIFT
 
-    A receiver drops a message whose nonce is not greater than the last one it
-    saw from the same sender. Deriving the high bits from the wall clock means
-    a restarted sender starts above everything it sent before without storing
-    anything; the random low bits keep nonces hard to predict.
+
+class NonceCounterError(OSError):
+    """The counter's file cannot be read or written; nothing is sent without it."""
+
+
+class NonceCounter:
+    """Strictly increasing nonces, persisted in ``path`` (in memory when None).
+
+    One instance per sender address: every message it sends, to whichever
+    receiver and under whichever key, takes the next value, so the nonces are
+    increasing per key too. Thread-safe.
     """
 
-    def __init__(self) -> None:
-        self._last = 0
+    def __init__(self, path: str | os.PathLike[str] | None, *, block: int = DEFAULT_BLOCK) -> None:
+        if block < 1:
+            raise ValueError("block must be at least 1")
+        self.path = None if path is None else Path(path)
+        self._block = block
         self._lock = threading.Lock()
+        self._next = 0
+        self._end = 0  # _next == _end: the block is used up
 
     def next(self) -> int:
-        millis = time.time_ns() // 1_000_000
-        candidate = ((millis & ((1 << _TIME_BITS) - 1)) << _RANDOM_BITS) | secrets.randbits(
-            _RANDOM_BITS
-        )
         with self._lock:
-            # Same millisecond (or a clock stepped back): still move forward.
-            if candidate <= self._last:
-                candidate = self._last + 1
-            if candidate > _MAX:
-                raise OverflowError("nonce space exhausted")
-            self._last = candidate
-            return candidate
+            if self._next >= self._end:
+                self._reserve()
+            value = self._next
+            self._next += 1
+            return value
+
+    def _reserve(self) -> None:
+        start = max(self._end, clock_start()) if self.path is None else self._reserve_in_file()
+        end = start + self._block
+        if end > _MAX:
+            raise NonceCounterError("nonce space exhausted")
+        self._next, self._end = start, end
+
+    def _reserve_in_file(self) -> int:
+        assert self.path is not None
+        try:
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise NonceCounterError(f"nonce counter {self.path}: {exc}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            stored = self._read()
+            start = clock_start() if stored is None else stored
+            start = max(start, self._end)
+            atomic_write_text(self.path, f"{start + self._block}\n")
+            return start
+        except OSError as exc:
+            raise NonceCounterError(f"nonce counter {self.path}: {exc}") from None
+        finally:
+            os.close(fd)  # releases the lock
+
+    def _read(self) -> int | None:
+        assert self.path is not None
+        try:
+            text = self.path.read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            return None
+        try:
+            value = int(text)
+        except ValueError:
+            raise NonceCounterError(
+                f"nonce counter {self.path}: not a number ({text[:20]!r});"
+                " remove the file to start again from the clock"
+            ) from None
+        if not 0 <= value <= _MAX:
+            raise NonceCounterError(f"nonce counter {self.path}: {value} is not a 64-bit value")
+        return value

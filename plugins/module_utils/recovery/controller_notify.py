@@ -22,7 +22,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.codec imp
     decode,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.nonce import (
-    MonotonicNonce,
+    NonceCounter,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.notifier import (
     Notifier,
@@ -75,6 +75,8 @@ class NotifySettings:
     retries: int = DEFAULT_RETRIES
     pace: float = DEFAULT_PACE  # first transmissions per second
     source_address: str | None = None  # None: the wildcard of each family needed
+    # The persisted nonce counter (lisp/nonce.py); None keeps it in memory (tests).
+    nonce_file: str | None = None
 
     @property
     def schedule(self) -> tuple[float, ...]:
@@ -114,7 +116,7 @@ async def notify_from_controller(
         return run
     notifier = Notifier(
         send=lambda data, addr: _send(transports, data, addr),
-        next_nonce=MonotonicNonce().next,
+        next_nonce=NonceCounter(settings.nonce_file).next,
         schedule=settings.schedule,
         pace_per_second=settings.pace,
     )
@@ -125,7 +127,7 @@ async def notify_from_controller(
         except MalformedMessage:
             return
         if isinstance(message, MapNotifyMessage) and message.is_ack:
-            notifier.on_ack(message, data)
+            notifier.on_ack(message, data, addr)
 
     transports: dict[int, asyncio.DatagramTransport] = {}
     try:

@@ -64,7 +64,9 @@ def ncclient_connector(etr: Etr, credentials: EtrCredentials) -> NetconfSession:
 @dataclass
 class RpcRun:
     results: list[NotifyResult] = field(default_factory=list)
-    sent: int = 0  # RPCs attempted (ETRs with a netconf endpoint)
+    # RPCs an ETR answered: one that failed to connect, errored or timed out
+    # changed nothing anyone can tell, so it does not count as sent.
+    sent: int = 0
 
 
 def _one(
@@ -74,11 +76,12 @@ def _one(
     connect: Connector,
     reregister: Reregister,
     started: Callable[[], None],
-) -> NotifyResult:
+) -> tuple[NotifyResult, bool]:
+    """The ETR's outcome, and whether it answered the RPC at all."""
     result = NotifyResult(site=site.name, etr=etr.name, rloc=str(etr.rloc))
     if etr.netconf is None:
         result.error = NO_ENDPOINT
-        return result
+        return result, False
     started()
     begin = time.monotonic()
     session: NetconfSession | None = None
@@ -87,20 +90,20 @@ def _one(
         sent = reregister(session)
     except NetconfFailure as exc:
         result.error = str(exc)
-        return result
+        return result, False
     except Exception as exc:  # one bad router must not abort the other hundreds
         result.error = f"{type(exc).__name__}: {exc}"
-        return result
+        return result, False
     finally:
         close = getattr(session, "close", None)
         if close is not None:
             close()
     if sent < 1:
         result.error = "the ETR answered but sent no Map-Register"
-        return result
+        return result, True
     result.acked = True
     result.ack_after = time.monotonic() - begin
-    return result
+    return result, True
 
 
 async def reregister_over_netconf(
@@ -127,6 +130,7 @@ async def reregister_over_netconf(
             for site in sites
             for etr in site.etrs
         ]
-        run.results = list(await asyncio.gather(*futures))
-    run.sent = sum(1 for site in sites for etr in site.etrs if etr.netconf is not None)
+        outcomes = await asyncio.gather(*futures)
+    run.results = [result for result, _ in outcomes]
+    run.sent = sum(1 for _, answered in outcomes if answered)
     return run

@@ -12,6 +12,7 @@ service address with Map-Register traffic.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -166,6 +167,17 @@ def site_targets(
 Sender = Callable[[bytes, tuple[str, int]], None]
 
 
+def _same_endpoint(source: tuple[str, int], expected: tuple[str, int]) -> bool:
+    """Address and port equal; the address compared as an IP (an IPv6 socket
+    reports its own spelling, and a 4-tuple with flow info and scope)."""
+    if source[1] != expected[1]:
+        return False
+    try:
+        return ipaddress.ip_address(source[0].split("%", 1)[0]) == ipaddress.ip_address(expected[0])
+    except ValueError:
+        return False
+
+
 class Notifier:
     """Retransmit-until-acked delivery of authenticated Map-Notify messages."""
 
@@ -191,16 +203,25 @@ class Notifier:
     def outstanding(self) -> int:
         return len(self._pending)
 
-    def on_ack(self, message: MapNotifyMessage, raw: bytes) -> bool:
+    def on_ack(self, message: MapNotifyMessage, raw: bytes, source: tuple[str, int]) -> bool:
         """Feed a received Map-Notify-Ack; True when it completed one of ours.
 
-        An ack counts only when its nonce is one we sent and it authenticates with
-        that target's key: a forged or stray ack must not stop retransmission.
+        An ack counts only for the ETR it answers: its nonce is one we sent, it
+        comes from that ETR's address and port (``source``, as the socket
+        reported it), names the key id we used and authenticates with that key.
+        The ETRs of a site share its key, so without the source check a sibling
+        answering a relayed copy would mark a dead ETR acked. A forged, stray
+        or relayed ack must not stop retransmission.
         """
         pending = self._pending.get(message.nonce)
         if pending is None or not message.is_ack:
             return False
-        if not verify(raw, pending.target.key, pending.target.algorithm):
+        if not _same_endpoint(source, pending.address):
+            return False
+        target = pending.target
+        if message.key_id != target.key_id or message.algorithm != target.algorithm:
+            return False
+        if not verify(raw, target.key, target.algorithm):
             return False
         if not pending.result.acked:
             pending.result.acked = True
@@ -214,6 +235,7 @@ class Notifier:
         *,
         on_first_send: Callable[[], None] | None = None,
         stop: asyncio.Event | None = None,
+        progress: list[NotifyResult] | None = None,
     ) -> list[NotifyResult]:
         """Notify every target; return one result per target, in order.
 
@@ -226,7 +248,9 @@ class Notifier:
         before each target's first transmission. Once ``stop`` is set nothing
         more is sent and the results come back as they are: targets without an
         ack (sent or not) are neither acked nor in error. Cancelling this
-        coroutine cancels every retransmission still scheduled.
+        coroutine cancels every retransmission still scheduled. ``progress``
+        gets each target's result as it is first sent, updated in place as its
+        ack comes: a caller that cannot wait for the end reads it meanwhile.
         """
         targets = list(targets)
         if not targets:
@@ -251,6 +275,8 @@ class Notifier:
                     break
                 pending = self._track(target, batch)
                 started.append(pending)
+                if progress is not None:
+                    progress.append(pending.result)
                 if on_first_send is not None:
                     on_first_send()
                 self._first_send(pending)

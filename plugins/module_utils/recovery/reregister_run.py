@@ -59,6 +59,8 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.rpcs impo
 
 METHODS = ("ms", "lisp", "netconf")
 DEFAULT_TIMEOUT = 30.0
+# Longest the Map-Server may hold the send-reregistration RPC for acks (see ms_ack_wait).
+MS_ACK_WAIT = 10.0
 MAX_LISTED_IN_MESSAGE = 10
 
 
@@ -221,12 +223,22 @@ async def _send(
     return await _send_through_ms(options, routers, sites, first_sent)
 
 
+def ms_ack_wait(timeout: float) -> int:
+    """Seconds the Map-Server may hold the RPC open for acks (whole, 1..65535).
+
+    The table is read on the same NETCONF session, which answers one request
+    at a time: an RPC held for the whole timeout would leave the progress curve
+    without a point until then. Half the timeout, at most MS_ACK_WAIT, leaves
+    room for the reads; an ETR not acked by then is reported as such.
+    """
+    return max(1, min(0xFFFF, math.ceil(min(timeout / 2, MS_ACK_WAIT))))
+
+
 async def _send_through_ms(
     options: RunOptions, routers: Routers, sites: Sequence[Site], first_sent: asyncio.Event
 ) -> Sending:
     names = [site.name for site in sites]
-    # The MS holds the RPC open until the acks are in, up to this many seconds.
-    rpc_timeout = max(1, min(0xFFFF, math.ceil(options.timeout)))
+    rpc_timeout = ms_ack_wait(options.timeout)
     first_sent.set()
     try:
         reply = await asyncio.to_thread(routers.ms_reregister, names, True, rpc_timeout)
@@ -234,8 +246,8 @@ async def _send_through_ms(
         text = str(exc)
         if "acked within" not in text:
             raise
-        # The MS sent them but could not say which ETR acked in time; the table
-        # read afterwards tells which sites came back.
+        # A Map-Server that answers its timeout with an error, without saying
+        # which ETR acked: it sent them all, the table read tells which came back.
         results = [
             NotifyResult(site.name, etr.name, str(etr.rloc), error=f"Map-Server: {text}")
             for site in sites
@@ -254,7 +266,9 @@ async def _send_through_ms(
         for site in reply.sites
         for etr in site.etrs
     ]
-    return Sending(results, reply.notifications_sent, reply.acked)
+    # ETRs the MS still retransmits to may yet answer within our timeout.
+    final = reply.acked == len(results) or rpc_timeout >= options.timeout
+    return Sending(results, reply.notifications_sent, reply.acked, final=final)
 
 
 def _report(

@@ -38,7 +38,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.layers im
     LispMapRequest,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.nonce import (
-    MonotonicNonce,
+    NonceCounter,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Rloc
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.notifier import (
@@ -157,7 +157,7 @@ def valid_corpus(world: World) -> list[bytes]:
         world.ms.on_datagram(sent[-1][0], world.etr_address(world.etrs.index(etr)))
     corpus.extend(data for data, _ in world.ms_sent)  # register-acks (Map-Notify)
     world.deliver_ms_output()
-    nonces = MonotonicNonce()
+    nonces = NonceCounter(None)
     for index, etr in enumerate(world.etrs[:4]):
         notify = unsolicited_notify(world, index, nonces.next())
         corpus.append(notify)

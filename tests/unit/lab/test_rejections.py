@@ -28,7 +28,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.codec imp
     encode_map_register,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.nonce import (
-    MonotonicNonce,
+    NonceCounter,
 )
 from ansible_collections.lispnet.ms_recovery.tests.unit.lab.hostile_world import (
     ATTACKER,
@@ -39,7 +39,7 @@ from ansible_collections.lispnet.ms_recovery.tests.unit.lab.hostile_world import
 
 SHA256_SITE, SHA1_SITE = 0, 4  # the lab gives every 5th site HMAC-SHA-1
 SITES = pytest.mark.parametrize("site", [SHA256_SITE, SHA1_SITE], ids=["sha256", "sha1"])
-NONCES = MonotonicNonce()
+NONCES = NonceCounter(None)
 
 
 class Sealer:

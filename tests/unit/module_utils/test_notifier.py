@@ -44,20 +44,25 @@ def targets(count: int) -> list[NotifyTarget]:
     ]
 
 
-def ack_for(data: bytes, key: bytes = KEY) -> tuple[MapNotifyMessage, bytes]:
-    """What an ETR answers to a Map-Notify: its records and nonce, sealed with ``key``."""
+Ack = tuple[MapNotifyMessage, bytes, tuple[str, int]]
+
+
+def ack_for(data: bytes, key: bytes = KEY, key_id: int | None = None) -> Ack:
+    """What an ETR answers to a Map-Notify: its records and nonce, sealed with
+    ``key``, from its own address (each site here has one ETR, so the one RLOC of
+    the records is the ETR the notification went to)."""
     notify = decode(data)
     assert isinstance(notify, MapNotifyMessage) and not notify.is_ack
     raw = encode_map_notify_ack(
         notify.records,
         key=key,
-        key_id=notify.key_id,
+        key_id=notify.key_id if key_id is None else key_id,
         algorithm=Algorithm(notify.algorithm),
         nonce=notify.nonce,
     )
     message = decode(raw)
     assert isinstance(message, MapNotifyMessage)
-    return message, raw
+    return message, raw, (str(notify.records[0].rlocs[0].address), 4342)
 
 
 def run(
@@ -128,15 +133,55 @@ def test_ack_after_a_retransmission_counts_the_retries() -> None:
 
 def test_forged_and_stray_acks_do_not_stop_retransmission() -> None:
     def forge(notifier: Notifier, data: bytes, _: int) -> None:
-        message, raw = ack_for(data, key=b"not-the-key")
-        assert not notifier.on_ack(message, raw)
-        stray, raw = ack_for(data)
+        assert not notifier.on_ack(*ack_for(data, key=b"not-the-key"))
+        stray, raw, source = ack_for(data)
         assert not notifier.on_ack(
-            MapNotifyMessage(stray.nonce + 1000, 0, stray.algorithm, (), None, None, True), raw
+            MapNotifyMessage(stray.nonce + 1000, 0, stray.algorithm, (), None, None, True),
+            raw,
+            source,
         )
 
     (result,), sent = run(targets(1), answer=forge)
     assert not result.acked and len(sent) == len(FAST)
+
+
+def test_an_ack_counts_only_from_the_etr_it_answers() -> None:
+    """A sibling ETR shares the site key: its answer to a relayed copy comes
+    from its own address (or another port) and must not ack the target."""
+
+    def relayed(notifier: Notifier, data: bytes, _: int) -> None:
+        message, raw, (address, port) = ack_for(data)
+        assert not notifier.on_ack(message, raw, ("127.0.9.200", port))
+        assert not notifier.on_ack(message, raw, (address, port + 1))
+
+    (result,), sent = run(targets(1), answer=relayed)
+    assert not result.acked and len(sent) == len(FAST)
+
+
+def test_an_ack_with_another_key_id_does_not_count() -> None:
+    def other_key_id(notifier: Notifier, data: bytes, _: int) -> None:
+        assert not notifier.on_ack(*ack_for(data, key_id=7))
+
+    (result,), _ = run(targets(1), answer=other_key_id)
+    assert not result.acked
+
+
+def test_an_ack_from_the_ipv6_spelling_of_the_etr_counts() -> None:
+    target = site_targets(
+        "s6",
+        key=KEY,
+        key_id=0,
+        algorithm=Algorithm.HMAC_SHA_256,
+        eids=[Eid.parse("2001:db8::/48")],
+        etrs=[("e6", ipaddress.ip_address("::1"))],
+    )
+
+    def ack_v6(notifier: Notifier, data: bytes, _: int) -> None:
+        message, raw, _source = ack_for(data)
+        assert notifier.on_ack(message, raw, ("0:0::1", 4342, 0, 0))  # type: ignore[arg-type]
+
+    (result,), _ = run(target, answer=ack_v6)
+    assert result.acked
 
 
 def test_send_failure_stops_that_target_only() -> None:

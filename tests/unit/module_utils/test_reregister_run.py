@@ -44,6 +44,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.notif
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.reregister_run import (
     Routers,
     RunOptions,
+    ms_ack_wait,
     run_reregister,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.table_watch import (
@@ -230,7 +231,8 @@ def test_check_mode_reports_the_targets_and_sends_nothing(ms: FakeMs) -> None:
 def test_ms_method_asks_the_map_server_for_the_missing_sites_only(ms: FakeMs) -> None:
     ms.register("site-a-etr1")
     result = run_reregister(ms.inventory, RunOptions(method="ms", timeout=5), ms.routers())
-    assert ms.rpc_calls == [(["site-b", "site-c"], True, 5)]
+    # The MS holds the RPC for half the timeout, leaving the session to the reads.
+    assert ms.rpc_calls == [(["site-b", "site-c"], True, 3)]
     assert result["changed"] is True and result["complete"] is True
     assert result["sent"] == 3 and result["acked"] == 3
     assert result["failed_sites"] == [] and result["unreachable_etrs"] == []
@@ -262,6 +264,51 @@ def test_ms_method_when_the_map_server_gives_up_waiting_for_acks(ms: FakeMs) -> 
     assert result["failed_sites"] == ["site-a", "site-b", "site-c"]
     etr = result["sites"][0]["etrs"][0]
     assert etr["acked"] is False and "acked within" in etr["error"]
+
+
+def test_ms_method_reports_each_etr_when_one_is_still_being_retransmitted_to(
+    ms: FakeMs,
+) -> None:
+    """The MS answers at its wait bound with each ETR's own outcome: the others
+    acked and registered, the dead one is named; the table is watched on."""
+    ms.dead_etrs.add("site-c-etr1")
+    result = run_reregister(ms.inventory, RunOptions(method="ms", timeout=0.4), ms.routers())
+    assert result["sent"] == 4 and result["acked"] == 3
+    acked = {e["etr"]: e["acked"] for site in result["sites"] for e in site["etrs"]}
+    assert acked == {
+        "site-a-etr1": True,
+        "site-b-etr1": True,
+        "site-b-etr2": True,
+        "site-c-etr1": False,
+    }
+    assert result["failed_sites"] == ["site-c"] and result["unreachable_etrs"] == ["site-c-etr1"]
+    # A point of the curve shows the sites that came back, before the timeout.
+    assert result["progress"][0] == [0.0, 0]
+    assert any(count == 3 for _, count in result["progress"])
+
+
+def test_ms_ack_wait_leaves_room_for_table_reads() -> None:
+    assert ms_ack_wait(0.2) == 1
+    assert ms_ack_wait(8) == 4
+    assert ms_ack_wait(30) == 10
+    assert ms_ack_wait(600) == 10
+
+
+def test_netconf_method_whose_only_call_failed_changed_nothing(ms: FakeMs) -> None:
+    def refused(etr: Etr, credentials: EtrCredentials) -> object:
+        raise NetconfFailure(f"{etr.netconf.host}:8830: cannot connect: refused")
+
+    def never(session: object) -> int:
+        raise AssertionError("no session, no RPC")
+
+    ms.fill()
+    ms.table = {eid: rlocs for eid, rlocs in ms.table.items() if str(eid) != "[0]10.3.0.0/24"}
+    routers = Routers(ms.read_table, ms.ms_reregister, never, refused)
+    options = RunOptions(method="netconf", timeout=0.2, etr_credentials=EtrCredentials("u", "p"))
+    result = run_reregister(ms.inventory, options, routers)
+    assert result["targeted_sites"] == ["site-c"]
+    assert result["changed"] is False and result["sent"] == 0 and result["acked"] == 0
+    assert result["failed"] is True and "cannot connect" in result["msg"]
 
 
 def test_fail_on_incomplete_false_reports_without_failing(ms: FakeMs) -> None:
@@ -337,7 +384,8 @@ def test_netconf_method_reports_each_etr(ms: FakeMs) -> None:
     )
     result = run_reregister(ms.inventory, options, routers)
     assert sorted(connected) == ["site-a-etr1", "site-b-etr1", "site-c-etr1"]
-    assert result["sent"] == 4 and result["acked"] == 3
+    # The call that could not connect was not sent.
+    assert result["sent"] == 3 and result["acked"] == 3
     assert result["failed_sites"] == ["site-b"]
     assert result["unreachable_etrs"] == ["site-b-etr2"]
     assert "cannot connect" in result["msg"]
