@@ -95,6 +95,7 @@ class NcclientSession:
         from ncclient.transport.errors import AuthenticationError, SSHError
 
         from ansible_collections.lispnet.ms_recovery.plugins.module_utils.known_hosts import (
+            RevokedHostKey,
             pinnable_known_hosts,
             pinned_key,
         )
@@ -109,6 +110,8 @@ class NcclientSession:
                 hostkey_b64 = pinned_key(pinnable_known_hosts(ssh_config, host), host, port)
             except OSError:
                 hostkey_b64 = None  # ncclient reports the unreadable file itself
+            except RevokedHostKey as exc:
+                raise NetconfFailure(f"{host}:{port}: {exc}; nothing was sent") from None
         try:
             m = manager.connect(
                 host=host,

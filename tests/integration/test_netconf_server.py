@@ -756,3 +756,28 @@ def test_ncclient_session_sends_each_request_at_once(
         assert b"mtu" in session.get_text(flt)
     finally:
         session.close()
+
+
+def test_ncclient_session_refuses_a_host_key_marked_revoked(
+    lab: Lab, router: tuple[NetconfServer, ToyBackend]
+) -> None:
+    """known_hosts lists the router's key and also revokes it: OpenSSH never
+    accepts such a key, and the session refuses it before sending the password."""
+    from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
+        NcclientSession,
+        NetconfFailure,
+    )
+
+    server, _ = router
+    _name, key_type, key = known_hosts_line(server.host, server.port, lab.key).split()
+    with lab.known_hosts.open("a") as fh:
+        fh.write(f"@revoked * {key_type} {key}\n")
+    with pytest.raises(NetconfFailure, match="marked @revoked"):
+        NcclientSession.connect(
+            host=server.host,
+            port=server.port,
+            username=USER,
+            password=PASSWORD,
+            ssh_config=str(lab.ssh_config),
+            timeout=WAIT,
+        ).close()

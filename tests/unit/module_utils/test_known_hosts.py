@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.known_hosts import (
+    RevokedHostKey,
     pinnable_known_hosts,
     pinned_key,
 )
@@ -41,3 +44,29 @@ def test_a_config_with_more_than_known_hosts_is_left_to_ncclient(tmp_path: Path)
 
 def test_a_missing_file_pins_nothing(tmp_path: Path) -> None:
     assert pinned_key(str(tmp_path / "absent"), "127.0.0.5", 8830) is None
+
+
+def test_a_revoked_key_is_never_pinned(tmp_path: Path) -> None:
+    config = _files(tmp_path)
+    known = pinnable_known_hosts(str(config), "127.0.0.5")
+    assert known is not None
+    with open(known, "a") as handle:
+        handle.write("@revoked * ssh-ed25519 AAAAsix\n")
+        handle.write("@revoked [127.0.0.5]:8830,!127.0.0.9 ssh-ed25519 AAAAfive\n")
+    with pytest.raises(RevokedHostKey, match=r"\[127.0.0.5\]:8830: .* @revoked"):
+        pinned_key(known, "127.0.0.5", 8830)
+    with pytest.raises(RevokedHostKey):
+        pinned_key(known, "127.0.0.6", 22)  # revoked for every host
+    with pytest.raises(RevokedHostKey):
+        pinned_key(known, "127.0.0.7", 8830)
+
+
+def test_a_revoked_line_for_other_hosts_or_keys_changes_nothing(tmp_path: Path) -> None:
+    config = _files(tmp_path)
+    known = pinnable_known_hosts(str(config), "127.0.0.5")
+    assert known is not None
+    with open(known, "a") as handle:
+        handle.write("@revoked 127.0.0.6 ssh-ed25519 AAAAfive\n")  # another host
+        handle.write("@revoked *,![127.0.0.5]:8830 ssh-ed25519 AAAAfive\n")  # negated
+        handle.write("@revoked * ssh-ed25519 AAAAother\n")  # another key
+    assert pinned_key(known, "127.0.0.5", 8830) == "AAAAfive"
