@@ -27,7 +27,8 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pyang --strict -p yang -p $(VENV)/share/yang/modules/ietf yang/*.yang
-	$(VENV)/bin/ansible-lint -q playbooks roles
+	$(VENV)/bin/ansible-lint -q
+	$(VENV)/bin/antsibull-changelog lint
 
 unit: $(STAMP)
 	$(PY) -m pytest tests/unit -q

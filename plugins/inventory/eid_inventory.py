@@ -27,7 +27,7 @@ description:
   - Site keys are never made into variables. Vault values in the EID inventory are decrypted
     with the run's vault secrets only to validate it.
   - "An invalid EID inventory fails with every problem as C(file:line: field: message)."
-version_added: 1.0.0
+version_added: 0.1.0
 author: lispnet
 extends_documentation_fragment:
   - constructed

@@ -24,7 +24,7 @@ description:
   - The file is written atomically with mode 0600, because it holds keys. Sites of other
     map-servers in the file are kept as they are.
   - Run it against one unit of the Map-Server (C(ansible_connection=ansible.netcommon.netconf)).
-version_added: 1.0.0
+version_added: 0.1.0
 author: lispnet
 options:
   dest:

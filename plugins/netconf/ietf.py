@@ -21,7 +21,7 @@ description:
     refills, and each poll paid that wait.
   - The collection's modules also work with C(ansible.netcommon.default) or a
     vendor's platform plugin, only slower per request.
-version_added: 1.0.0
+version_added: 0.1.0
 options:
   ncclient_device_handler:
     type: str
