@@ -24,25 +24,41 @@ from ansible_collections.lispnet.ms_recovery.lab.netconf.errors import (
     info_element,
 )
 from ansible_collections.lispnet.ms_recovery.lab.netconf.notifications import NotificationHub
+from ansible_collections.lispnet.ms_recovery.lab.yang.capabilities import (
+    capabilities,
+)
+from ansible_collections.lispnet.ms_recovery.lab.yang.etr_render import (
+    render_etr,
+)
+from ansible_collections.lispnet.ms_recovery.lab.yang.ms_config import (
+    ConfigError,
+    parse_site_edits,
+)
+from ansible_collections.lispnet.ms_recovery.lab.yang.ms_render import (
+    MsCounts,
+    af_counts,
+    render_ms,
+    render_ms_status,
+    serialize_ms_registrations,
+)
+from ansible_collections.lispnet.ms_recovery.lab.yang.notifications import (
+    render_event,
+)
+from ansible_collections.lispnet.ms_recovery.lab.yang.rpcs import (
+    is_reregister_now_rpc,
+    parse_send_reregistration_rpc,
+    render_reregister_now_reply,
+    render_send_reregistration_reply,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import (
     ALGORITHM_NAMES,
     Algorithm,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid, Rloc
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.notifier import (
-    NotifyResult,
-    NotifyTarget,
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.events import (
+    MsEvent,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang import (
-    etr_xml,
-    ms_config,
-    ms_xml,
-    rpcs,
-)
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.capabilities import (
-    capabilities,
-)
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import (
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
     ConfiguredSite,
     EtrSnapshot,
     MsSnapshot,
@@ -51,11 +67,21 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state 
     StoredEtr,
     StoredSite,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.notifications import (
-    MsEvent,
-    render_event,
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.reregistration import (
+    EtrResult,
+    ReregistrationResult,
+    SiteResult,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.values import format_time
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.times import (
+    format_time,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.rpcs import (
+    SEND_REREGISTRATION,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.notifier import (
+    NotifyResult,
+    NotifyTarget,
+)
 
 if TYPE_CHECKING:
     from ansible_collections.lispnet.ms_recovery.lab.shard import MsShard
@@ -132,15 +158,15 @@ class MsBackend:
         )
 
     def get(self) -> etree._Element:
-        return ms_xml.render_ms(self.snapshot())
+        return render_ms(self.snapshot())
 
     def get_selected(self, flt: etree._Element | None) -> etree._Element:
         """``get``, rendering only what ``flt`` can select (lab/ms_selection.py)."""
         chosen = selection(flt)
         if chosen.status_only:
-            return ms_xml.render_ms_status(self.snapshot(with_table=False), self.counts())
+            return render_ms_status(self.snapshot(with_table=False), self.counts())
         snapshot = self.snapshot(with_stored=chosen.stored_sites)
-        return ms_xml.render_ms(snapshot, counts=self.counts())
+        return render_ms(snapshot, counts=self.counts())
 
     def get_exact(self, flt: etree._Element | None) -> Iterator[bytes] | None:
         """The serialized <data> ``flt`` selects, in parts, when it is one of the
@@ -150,21 +176,21 @@ class MsBackend:
         brief = registration_view(flt)
         if brief is None:
             return None
-        return ms_xml.serialize_ms_registrations(
+        return serialize_ms_registrations(
             self._configured_sites(), self.unit.table.all_records(), brief=brief
         )
 
-    def counts(self) -> ms_xml.MsCounts:
+    def counts(self) -> MsCounts:
         unit, store = self.unit, self.unit.store
         # The unit only accepts a site's own configured EIDs, so every
         # registered EID is a configured one (no set arithmetic on 50,000 EIDs).
         registered = unit.table.registered_eids()
         configured = store.eid_owner.keys()
-        return ms_xml.MsCounts(
+        return MsCounts(
             configured_sites=len(store.sites),
             registered_sites=len({r.site for r in unit.table.all_records()}),
-            configured_eids=ms_xml.af_counts(configured),
-            registered_eids=ms_xml.af_counts(registered),
+            configured_eids=af_counts(configured),
+            registered_eids=af_counts(registered),
             expected_eids=len({e for s in store.sites.values() for e in s.eids}),
             registered_total=len(registered),
         )
@@ -180,7 +206,7 @@ class MsBackend:
         )
 
     def get_config(self) -> etree._Element:
-        return ms_xml.render_ms(self.snapshot(with_state=False))
+        return render_ms(self.snapshot(with_state=False))
 
     def edit_config(self, config: etree._Element, default_operation: str) -> None:
         """Write the stored sites (lab/ms_config_edit.py); both units share the
@@ -188,9 +214,9 @@ class MsBackend:
         its sites no longer own."""
         store = self.unit.store
         try:
-            edits = ms_config.parse_site_edits(config, default_operation)
+            edits = parse_site_edits(config, default_operation)
             plan = plan_site_edits(store.sites, edits)
-        except ms_config.ConfigError as exc:
+        except ConfigError as exc:
             info = [] if exc.element is None else [info_element("bad-element", exc.element)]
             raise RpcError(exc.tag, exc.message, info=info) from None
         except EditError as exc:
@@ -206,9 +232,9 @@ class MsBackend:
             ) from None
 
     async def rpc(self, request: etree._Element) -> etree._Element | None:
-        if request.tag != rpcs.SEND_REREGISTRATION:
+        if request.tag != SEND_REREGISTRATION:
             raise UnknownRpc(request.tag)
-        order = rpcs.parse_send_reregistration_rpc(request)
+        order = parse_send_reregistration_rpc(request)
         if self.unit.role != "active" or self.unit.notifier is None:
             raise RpcError(
                 "operation-failed",
@@ -222,8 +248,8 @@ class MsBackend:
         job = asyncio.ensure_future(self.unit.send_reregistration(list(order.sites), progress))
         if not order.wait_for_acks:
             self.shard._spawn(job)
-            return rpcs.render_send_reregistration_reply(
-                rpcs.ReregistrationResult(notifications_sent=len(targets), acked=0, sites=())
+            return render_send_reregistration_reply(
+                ReregistrationResult(notifications_sent=len(targets), acked=0, sites=())
             )
         try:
             results = await asyncio.wait_for(asyncio.shield(job), timeout=order.timeout)
@@ -232,7 +258,7 @@ class MsBackend:
             # are still being retransmitted to after this reply.
             self.shard._spawn(job)
             results = still_waiting(targets, progress, order.timeout)
-        return rpcs.render_send_reregistration_reply(reregistration_result(results))
+        return render_send_reregistration_reply(reregistration_result(results))
 
     def publish_boot(self, reason: str) -> None:
         details = {"boot-time": format_time(self.unit.boot_time), "reason": reason}
@@ -276,20 +302,20 @@ class EtrBackend:
         )
 
     def get(self) -> etree._Element:
-        return etr_xml.render_etr(self.snapshot())
+        return render_etr(self.snapshot())
 
     def get_config(self) -> etree._Element:
-        return etr_xml.render_etr(self.snapshot())
+        return render_etr(self.snapshot())
 
     def edit_config(self, config: etree._Element, default_operation: str) -> None:
         raise RpcError("operation-not-supported", "this virtual ETR's config is read-only")
 
     async def rpc(self, request: etree._Element) -> etree._Element | None:
         # The re-registration RPC is the patent's ETR's; a standard ETR has none.
-        if not self.etr.config.acts_on_notify or not rpcs.is_reregister_now_rpc(request):
+        if not self.etr.config.acts_on_notify or not is_reregister_now_rpc(request):
             raise UnknownRpc(request.tag)
         sent = 1 if self.etr.register_now() else 0
-        return rpcs.render_reregister_now_reply(sent)
+        return render_reregister_now_reply(sent)
 
 
 def _algorithm_name(value: Algorithm) -> str:
@@ -320,12 +346,12 @@ def still_waiting(
     return results
 
 
-def reregistration_result(results: list[NotifyResult]) -> rpcs.ReregistrationResult:
+def reregistration_result(results: list[NotifyResult]) -> ReregistrationResult:
     """The RPC's view of the notifier's per-ETR results, grouped by site."""
-    by_site: dict[str, list[rpcs.EtrResult]] = {}
+    by_site: dict[str, list[EtrResult]] = {}
     for r in results:
         by_site.setdefault(r.site, []).append(
-            rpcs.EtrResult(
+            EtrResult(
                 etr=r.etr,
                 rloc=Rloc.of(r.rloc).address,
                 acked=r.acked,
@@ -333,8 +359,8 @@ def reregistration_result(results: list[NotifyResult]) -> rpcs.ReregistrationRes
                 error=r.error,
             )
         )
-    return rpcs.ReregistrationResult(
+    return ReregistrationResult(
         notifications_sent=len(results),
         acked=sum(1 for r in results if r.acked),
-        sites=tuple(rpcs.SiteResult(site, tuple(etrs)) for site, etrs in by_site.items()),
+        sites=tuple(SiteResult(site, tuple(etrs)) for site, etrs in by_site.items()),
     )

@@ -18,11 +18,18 @@ from ansible_collections.lispnet.ms_recovery.lab import paths
 from ansible_collections.lispnet.ms_recovery.lab.control import call
 from ansible_collections.lispnet.ms_recovery.lab.processes import start_lab, stop_lab, wait_ms_back
 from ansible_collections.lispnet.ms_recovery.lab.topology import LabSpec
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
+    MsSnapshot,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
     NcclientSession,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang import filters, ms_xml
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import MsSnapshot
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf import (
+    filters,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.ms_parse import (
+    parse_ms,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -38,7 +45,7 @@ def read_table(spec: LabSpec, lab_dir: Path) -> MsSnapshot:
         password=spec.password,
         ssh_config=str(paths.ssh_config(lab_dir)),
     ) as session:
-        return ms_xml.parse_ms(session.get(filters.ms_full_filter()))
+        return parse_ms(session.get(filters.ms_full_filter()))
 
 
 def show(title: str, snapshot: MsSnapshot, configured: int, rows: int = 12) -> None:

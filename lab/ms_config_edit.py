@@ -1,7 +1,7 @@
 """edit-config of the virtual Map-Server's stored sites: plan, validate, apply.
 
 :func:`plan_site_edits` works out the final state of every site the request
-names (RFC 6241 7.2 operations, read by ``yang/ms_config.py``) without touching
+names (RFC 6241 7.2 operations, read by ``lab/yang/ms_config.py``) without touching
 the store, and validates the result as a whole, so a request is applied
 entirely or not at all. :func:`apply_plan` then writes it to the store and
 says which EIDs lost their owner: their registrations must go.
@@ -13,13 +13,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ansible_collections.lispnet.ms_recovery.lab.ms_store import MsStore, SiteRecord, StoredEtr
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_config import (
+from ansible_collections.lispnet.ms_recovery.lab.yang.ms_config import (
     DROPPING,
     EidEdit,
     EtrEdit,
     SiteEdit,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid
 
 # What an ETR and this MS can check a Map-Register with (not "none": a site
 # anyone could register for is not a site).

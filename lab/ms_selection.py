@@ -14,7 +14,9 @@ from functools import cache
 
 from lxml import etree
 
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang import filters
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf import (
+    filters,
+)
 
 STATUS_PARTS = frozenset({"summary", "ms-recovery"})
 
@@ -84,7 +86,7 @@ def _registration_views() -> dict[tuple[Shape, ...], bool]:
 
 def registration_view(flt: etree._Element | None) -> bool | None:
     """For a filter that is exactly one of the registration-table filters of
-    yang/filters.py: whether it is the brief one. None for any other filter.
+    platforms/ietf/filters.py: whether it is the brief one. None for any other filter.
 
     The Map-Server answers those by rendering just what they select
     (``ms_xml.serialize_ms_registrations``); every other filter goes through the

@@ -24,7 +24,7 @@ class NetconfFailure(RuntimeError):
 
 class NetconfSession(Protocol):
     def get(self, filter_xml: str) -> etree._Element:
-        """<get> with a subtree filter (its content, see yang/filters.py); returns <data>."""
+        """<get> with a subtree filter (its content, see platforms/*/filters.py); returns <data>."""
         ...
 
     def get_text(self, filter_xml: str) -> bytes:
@@ -35,6 +35,10 @@ class NetconfSession(Protocol):
 
     def rpc(self, request_xml: str) -> etree._Element:
         """Send one RPC (the element inside <rpc>); returns the <rpc-reply>."""
+        ...
+
+    def server_capabilities(self) -> frozenset[str]:
+        """The capability URIs of the server's hello (modules it announces)."""
         ...
 
 
@@ -182,6 +186,9 @@ class NcclientSession:
             raise NetconfFailure(f"rpc failed: {exc.message or exc}") from exc
         return _as_element(reply.xml)
 
+    def server_capabilities(self) -> frozenset[str]:
+        return frozenset(self.manager.server_capabilities)
+
     def close(self) -> None:
         try:
             self.manager.close_session()
@@ -236,3 +243,14 @@ class AnsibleSession:
 
     def rpc(self, request_xml: str) -> etree._Element:
         return self._call("rpc", self.connection.dispatch, rpc_command=request_xml)
+
+    def server_capabilities(self) -> frozenset[str]:
+        import json
+
+        from ansible.module_utils.connection import ConnectionError as AnsibleConnectionError
+
+        try:
+            described = json.loads(self.connection.get_capabilities())
+        except (AnsibleConnectionError, ValueError) as exc:
+            raise NetconfFailure(f"reading the server's capabilities failed: {exc}") from exc
+        return frozenset(described.get("server_capabilities", ()))

@@ -28,7 +28,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
     Eid,
     IPAddress,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import (
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
     RegisteredEntry,
 )
 

@@ -33,9 +33,11 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
     Mapping,
     Rloc,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang import (
-    etr_xml,
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf import (
     filters,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.etr_parse import (
+    parse_etr,
 )
 from ansible_collections.lispnet.ms_recovery.tests.support.lab import (
     NO_PASSIVE_REFILL,
@@ -173,7 +175,7 @@ def test_a_switchover_during_a_recovery(slow_lab: Lab) -> None:
 
 def _etr_counters(lab: Lab, index: int) -> dict[str, int]:
     with lab.etr_session(index) as session:
-        snapshot = etr_xml.parse_etr(session.get(filters.etr_filter()))
+        snapshot = parse_etr(session.get(filters.etr_filter()))
     assert snapshot is not None
     return snapshot.counters
 

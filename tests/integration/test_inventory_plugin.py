@@ -18,7 +18,7 @@ from ansible_collections.lispnet.ms_recovery.lab.topology import LabSpec
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
     dump_inventory,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.filters import (
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.filters import (
     ms_unit_filter,
 )
 from ansible_collections.lispnet.ms_recovery.tests.support.lab import Lab

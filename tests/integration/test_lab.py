@@ -32,13 +32,19 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
     Mapping,
     Rloc,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms import get_platform
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang import (
-    etr_xml,
-    filters,
-    ms_xml,
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
+    MsSnapshot,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import MsSnapshot
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms import get_platform
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf import (
+    filters,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.etr_parse import (
+    parse_etr,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.ms_parse import (
+    parse_ms,
+)
 from ansible_collections.lispnet.ms_recovery.tests.support.lab import (
     NO_PASSIVE_REFILL,
     Lab,
@@ -54,7 +60,7 @@ def read_ms(lab: Lab, unit: int = 0) -> MsSnapshot:
     with lab.ms_session(unit) as session:
         data = session.get(filters.ms_full_filter())
     validate_data(data)  # what the lab serves conforms to the project's YANG modules
-    return ms_xml.parse_ms(data)
+    return parse_ms(data)
 
 
 def test_etrs_register_and_the_table_is_read_over_netconf(lab: Lab) -> None:
@@ -131,7 +137,7 @@ def test_switchover_moves_the_service_address(lab: Lab) -> None:
 
 def _etr_counters(lab: Lab) -> dict[str, int]:
     with lab.etr_session(0) as session:
-        snapshot = etr_xml.parse_etr(session.get(filters.etr_filter()))
+        snapshot = parse_etr(session.get(filters.etr_filter()))
     assert snapshot is not None
     return snapshot.counters
 

@@ -27,7 +27,10 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.codec imp
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.nonce import new_nonce
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang import rpcs
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.rpcs import (
+    parse_send_reregistration_reply,
+    send_reregistration_rpc,
+)
 from ansible_collections.lispnet.ms_recovery.tests.support.lab import Lab
 from ansible_collections.lispnet.ms_recovery.tests.support.tshark import (
     tshark_fields,
@@ -115,9 +118,9 @@ def test_every_message_type_the_lab_sends_decodes_cleanly(lab: Lab, tmp_path: Pa
         wait_ms_back(lab.dir, timeout=20)
         negative = map_request(lab, forwarded.eids[0])  # nothing registered yet
         assert negative.records[0].rlocs == ()
-        request = etree.tostring(rpcs.send_reregistration_rpc([], True, 20)).decode()
+        request = etree.tostring(send_reregistration_rpc([], True, 20)).decode()
         with lab.ms_session() as session:
-            result = rpcs.parse_send_reregistration_reply(session.rpc(request))
+            result = parse_send_reregistration_reply(session.rpc(request))
         assert result.acked == lab.spec.etrs_total
         time.sleep(0.5)
         assert map_request(lab, proxied.eids[0]).records[0].rlocs  # MS proxy-reply

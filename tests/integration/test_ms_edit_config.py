@@ -12,6 +12,9 @@ from lxml import etree
 from ncclient.operations.rpc import RPCError
 
 from ansible_collections.lispnet.ms_recovery.lab.processes import wait_ms_back
+from ansible_collections.lispnet.ms_recovery.lab.yang.ms_config import (
+    stored_sites_config,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import Algorithm
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.codec import (
     MapNotifyMessage,
@@ -26,11 +29,15 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
     Mapping,
     Rloc,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang import filters, ms_xml
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_config import (
-    stored_sites_config,
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
+    StoredSite,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import StoredSite
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf import (
+    filters,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.ms_parse import (
+    parse_ms,
+)
 from ansible_collections.lispnet.ms_recovery.tests.support.lab import Lab, eventually
 
 KEY = "edit-config-secret-key"
@@ -65,7 +72,7 @@ def _stored(lab: Lab) -> tuple[dict[str, StoredSite], bytes]:
             source="running", filter=("subtree", filters.ms_stored_sites_filter())
         )
     raw = etree.tostring(reply.data_ele)
-    return {s.name: s for s in ms_xml.parse_ms(reply.data_ele).stored}, raw
+    return {s.name: s for s in parse_ms(reply.data_ele).stored}, raw
 
 
 def _register(lab: Lab, eids: list[Eid], nonce: int, key: str = KEY) -> bool:

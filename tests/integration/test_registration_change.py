@@ -16,8 +16,10 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
     load_inventory,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.notifications import (
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.events import (
     MsEvent,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.events import (
     parse_notification,
 )
 from ansible_collections.lispnet.ms_recovery.tests.support.lab import Lab, running_lab

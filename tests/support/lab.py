@@ -20,11 +20,25 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
     Eid,
     IPAddress,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
+    MsSnapshot,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.reregistration import (
+    ReregistrationResult,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
     NcclientSession,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang import filters, ms_xml, rpcs
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import MsSnapshot
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf import (
+    filters,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.ms_parse import (
+    parse_ms,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.rpcs import (
+    parse_send_reregistration_reply,
+    send_reregistration_rpc,
+)
 
 # ETRs register periodically with a random first phase within their interval. A
 # day-long interval keeps that passive refill out of a test's few seconds with
@@ -72,7 +86,7 @@ class Lab:
     def read_ms(self, unit: int = 0) -> MsSnapshot:
         """An independent NETCONF read of one MS unit's whole state."""
         with self.ms_session(unit) as session:
-            return ms_xml.parse_ms(session.get(filters.ms_full_filter()))
+            return parse_ms(session.get(filters.ms_full_filter()))
 
     def registered(self, unit: int = 0) -> dict[Eid, frozenset[IPAddress]]:
         """The unit's table as EID -> RLOCs (all xTRs' records merged)."""
@@ -83,11 +97,11 @@ class Lab:
 
     def send_reregistration(
         self, unit: int = 0, wait: bool = True, timeout: int = 20
-    ) -> rpcs.ReregistrationResult:
+    ) -> ReregistrationResult:
         """The MS-native recovery RPC, over NETCONF."""
-        request = etree.tostring(rpcs.send_reregistration_rpc([], wait, timeout)).decode()
+        request = etree.tostring(send_reregistration_rpc([], wait, timeout)).decode()
         with self.ms_session(unit) as session:
-            return rpcs.parse_send_reregistration_reply(session.rpc(request))
+            return parse_send_reregistration_reply(session.rpc(request))
 
     def ansible_vars(self) -> dict[str, Any]:
         """The variables a map-server host gets from the lab inventory."""

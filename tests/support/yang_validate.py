@@ -21,8 +21,10 @@ from yangson import DataModel
 from yangson.enumerations import ContentType, ValidationScope
 from yangson.exceptions import YangsonException
 
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.namespaces import (
+from ansible_collections.lispnet.ms_recovery.lab.yang.capabilities import (
     MODULES,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.namespaces import (
     NC,
     T,
 )

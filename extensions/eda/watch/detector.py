@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.notifications import (
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.events import (
     MsEvent,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.values import (
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.times import (
     format_time,
     parse_time,
 )

@@ -46,7 +46,7 @@ from ansible_collections.lispnet.ms_recovery.extensions.eda.watch.link import (
     UnitLink,
 )
 from ansible_collections.lispnet.ms_recovery.extensions.eda.watch.watcher import OpenLink, watch
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.notifications import (
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.events import (
     MsEvent,
 )
 

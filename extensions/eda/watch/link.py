@@ -16,6 +16,9 @@ from ansible_collections.lispnet.ms_recovery.extensions.eda.watch.config import 
     WatchConfig,
 )
 from ansible_collections.lispnet.ms_recovery.extensions.eda.watch.detector import PollReading
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.events import (
+    MsEvent,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
     NcclientSession,
     NetconfFailure,
@@ -24,8 +27,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms impo
     Platform,
     get_platform,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.notifications import (
-    MsEvent,
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.events import (
     parse_notification,
 )
 

@@ -4,38 +4,76 @@
 
 A platform turns the project's questions ("what does this Map-Server unit
 hold?", "ask the sites to re-register") into NETCONF operations on one
-:class:`NetconfSession` and parses the replies into the plain values of
-``yang/ms_state.py``. The IETF adapter (ietf.py) serves the project's own
-routers; another vendor (Cisco IOS-XE's Cisco-IOS-XE-lisp-oper, say) would be
-one more file implementing this protocol, registered in ``__init__.py``.
+:class:`NetconfSession` and parses the replies into the vendor-neutral values
+of ``model/``. Each platform is one folder, ``platforms/<name>/``, whose
+``__init__`` names its adapter ``PLATFORM``; the registry (``__init__.py``
+here) lists the folders.
 
 Every method raises :class:`NetconfFailure` when the operation fails or the
-reply cannot be read, so that callers have one exception to report.
+reply cannot be read, so that callers have one exception to report, and
+:class:`MissingCapability` (a NetconfFailure) before sending anything the
+server does not announce it can do.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import ClassVar, Protocol
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
-    NetconfSession,
-)
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import (
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
     EtrSnapshot,
     MsSnapshot,
     MsSummary,
     RegistrationBrief,
     RegistrationRecord,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.rpcs import (
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.reregistration import (
     ReregistrationResult,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
+    NetconfFailure,
+    NetconfSession,
 )
 
 
+class MissingCapability(NetconfFailure):
+    """The server does not announce what an operation needs; nothing was sent."""
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a platform can do with one server, from what the server announces.
+
+    ``reboot`` and ``switchover`` say how each is detected (None: it cannot
+    be). ``methods`` are the ``reregister`` methods the platform offers this
+    server; ``refused`` maps each other method to the capability it lacks.
+    ``registration_detail`` names what a registration read carries.
+    """
+
+    reboot: str | None
+    switchover: str | None
+    methods: frozenset[str]
+    registration_detail: str
+    refused: dict[str, str] = field(default_factory=dict)
+
+    def require(self, method: str) -> None:
+        """Raise MissingCapability naming what ``method`` lacks on this server."""
+        if method in self.methods:
+            return
+        lacking = self.refused.get(method, "support for it in this platform")
+        raise MissingCapability(f"method {method} needs {lacking}, which the server lacks")
+
+
 class Platform(Protocol):
-    name: str
+    name: ClassVar[str]
+    # ansible_network_os values (the FQCN of a netconf plugin) meaning this platform.
+    network_os: ClassVar[tuple[str, ...]]
+
+    def capabilities(self, session: NetconfSession) -> Capabilities:
+        """What this platform can do with the server behind ``session``."""
+        ...
 
     def read_ms(self, session: NetconfSession) -> MsSnapshot:
         """Everything the Map-Server serves (sites, registrations, stored sites, unit)."""

@@ -20,6 +20,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
     EidInventory,
     Site,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.reregistration import (
+    ReregistrationResult,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
     NetconfFailure,
 )
@@ -52,9 +55,6 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.rereg
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.table_watch import (
     Watch,
     wait_until_whole,
-)
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.rpcs import (
-    ReregistrationResult,
 )
 
 METHODS = ("ms", "lisp", "netconf")

@@ -11,6 +11,9 @@ from typing import Any
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
     EidInventory,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
+    MsSummary,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.module_support import (
     TaskError,
     select_map_server,
@@ -29,9 +32,6 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.state.records 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.state.store import (
     StateStore,
     default_state_file,
-)
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import (
-    MsSummary,
 )
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.values import (
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.times import (
     format_time,
     parse_time,
 )

@@ -11,10 +11,12 @@ from ansible_collections.lispnet.ms_recovery.extensions.eda.watch.detector impor
     Detector,
     PollReading,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.notifications import (
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.events import (
     MsEvent,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.values import format_time
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.times import (
+    format_time,
+)
 
 T0 = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)
 T1 = T0 + timedelta(minutes=5)

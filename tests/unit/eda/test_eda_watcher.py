@@ -20,11 +20,11 @@ from ansible_collections.lispnet.ms_recovery.extensions.eda.watch.detector impor
     WatchEvent,
 )
 from ansible_collections.lispnet.ms_recovery.extensions.eda.watch.watcher import Backoff, watch
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.events import (
+    MsEvent,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
     NetconfFailure,
-)
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.notifications import (
-    MsEvent,
 )
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)

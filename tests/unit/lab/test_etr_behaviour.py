@@ -27,7 +27,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.codec import (
     encode_map_notify,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang import rpcs
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.rpcs import (
+    reregister_now_rpc,
+)
 
 Sent = list[tuple[bytes, tuple[str, int]]]
 CONTROLLER = ("127.202.250.9", 50000)
@@ -113,7 +115,7 @@ def test_the_eid_inventory_marks_the_notify_etrs() -> None:
 
 
 def test_only_a_notify_etr_has_the_reregistration_rpc() -> None:
-    request = rpcs.reregister_now_rpc()
+    request = reregister_now_rpc()
     standard = LabSpec(sites=1, subnet=202, password="unused")
     with pytest.raises(UnknownRpc):
         asyncio.run(EtrBackend(_etr(standard, 0)[0]).rpc(request))

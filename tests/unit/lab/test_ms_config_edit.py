@@ -16,6 +16,11 @@ from ansible_collections.lispnet.ms_recovery.lab.ms_config_edit import (
     plan_site_edits,
 )
 from ansible_collections.lispnet.ms_recovery.lab.ms_store import MsStore, SiteRecord, StoredEtr
+from ansible_collections.lispnet.ms_recovery.lab.yang.ms_config import (
+    SiteEdit,
+    parse_site_edits,
+    stored_sites_config,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import Algorithm
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.codec import (
     encode_map_register,
@@ -24,11 +29,6 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
     Eid,
     Mapping,
     Rloc,
-)
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_config import (
-    SiteEdit,
-    parse_site_edits,
-    stored_sites_config,
 )
 
 E = Eid.parse

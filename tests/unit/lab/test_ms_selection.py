@@ -18,7 +18,9 @@ from ansible_collections.lispnet.ms_recovery.lab.netconf.subtree import apply_su
 from ansible_collections.lispnet.ms_recovery.lab.registration_table import Registration
 from ansible_collections.lispnet.ms_recovery.lab.topology import LabSpec
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Rloc
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang import filters
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf import (
+    filters,
+)
 
 NC = "urn:ietf:params:xml:ns:netconf:base:1.0"
 

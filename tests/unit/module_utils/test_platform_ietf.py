@@ -9,17 +9,17 @@ from datetime import UTC, datetime
 import pytest
 from lxml import etree
 
+from ansible_collections.lispnet.ms_recovery.lab.yang.capabilities import capabilities
+from ansible_collections.lispnet.ms_recovery.lab.yang.ms_render import (
+    render_ms,
+)
+from ansible_collections.lispnet.ms_recovery.lab.yang.rpcs import (
+    parse_send_reregistration_rpc,
+    render_reregister_now_reply,
+    render_send_reregistration_reply,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid, Rloc
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
-    NetconfFailure,
-)
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms import (
-    PLATFORMS,
-    get_platform,
-)
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.base import Platform
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang import filters, rpcs
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import (
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
     ConfiguredSite,
     MsSnapshot,
     MsUnitInfo,
@@ -27,7 +27,27 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state 
     StoredEtr,
     StoredSite,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_xml import render_ms
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.reregistration import (
+    EtrResult,
+    ReregistrationRequest,
+    ReregistrationResult,
+    SiteResult,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
+    NetconfFailure,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms import (
+    PLATFORMS,
+    get_platform,
+    platform_for_network_os,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.base import (
+    MissingCapability,
+    Platform,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf import (
+    filters,
+)
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 EID = Eid.parse("[0]10.1.0.0/24")
@@ -52,9 +72,15 @@ class FakeSession:
     """Answers every <get> with the full rendered state, as a lenient device
     would; records what was asked."""
 
-    def __init__(self, data: etree._Element, reply: etree._Element | None = None) -> None:
+    def __init__(
+        self,
+        data: etree._Element,
+        reply: etree._Element | None = None,
+        announced: tuple[str, ...] = tuple(capabilities()),
+    ) -> None:
         self.data = data
         self.reply = reply
+        self.announced = frozenset(announced)
         self.filters: list[str] = []
         self.requests: list[str] = []
 
@@ -69,6 +95,9 @@ class FakeSession:
         self.requests.append(request_xml)
         assert self.reply is not None
         return self.reply
+
+    def server_capabilities(self) -> frozenset[str]:
+        return self.announced
 
 
 def test_registry() -> None:
@@ -102,14 +131,32 @@ def test_reads_unit_summary_and_registrations() -> None:
 
 
 def test_send_reregistration_round_trip() -> None:
-    result = rpcs.ReregistrationResult(
-        1, 1, (rpcs.SiteResult("site-a", (rpcs.EtrResult("e1", RLOC, True),)),)
-    )
-    session = FakeSession(render_ms(snapshot()), rpcs.render_send_reregistration_reply(result))
+    result = ReregistrationResult(1, 1, (SiteResult("site-a", (EtrResult("e1", RLOC, True),)),))
+    session = FakeSession(render_ms(snapshot()), render_send_reregistration_reply(result))
     got = get_platform().send_reregistration(session, ["site-a"], True, 5)
     assert got == result
-    request = rpcs.parse_send_reregistration_rpc(etree.fromstring(session.requests[0]))
-    assert request == rpcs.ReregistrationRequest(("site-a",), True, 5)
+    request = parse_send_reregistration_rpc(etree.fromstring(session.requests[0]))
+    assert request == ReregistrationRequest(("site-a",), True, 5)
+
+
+def test_ms_method_refused_without_the_augment() -> None:
+    """A standard server (no lispnet-ms-recovery in its hello) is never sent
+    send-reregistration; the error names what it lacks."""
+    standard = tuple(uri for uri in capabilities() if "lispnet-ms-recovery" not in uri)
+    result = ReregistrationResult(0, 0, ())
+    session = FakeSession(render_ms(snapshot()), render_send_reregistration_reply(result), standard)
+    platform = get_platform()
+    assert "ms" not in platform.capabilities(session).methods
+    with pytest.raises(MissingCapability, match="lispnet-ms-recovery module's send-reregistration"):
+        platform.send_reregistration(session, [], False, 5)
+    assert session.requests == []
+    assert "ms" in platform.capabilities(FakeSession(render_ms(snapshot()))).methods
+
+
+def test_network_os_maps_to_a_platform() -> None:
+    assert platform_for_network_os("lispnet.ms_recovery.ietf") == "ietf"
+    with pytest.raises(ValueError, match=r"'vendor\.x\.y' names no platform"):
+        platform_for_network_os("vendor.x.y")
 
 
 def test_rpc_error_is_a_netconf_failure() -> None:
@@ -126,7 +173,7 @@ def test_rpc_error_is_a_netconf_failure() -> None:
 
 
 def test_etr_reregister_now() -> None:
-    session = FakeSession(render_ms(snapshot()), rpcs.render_reregister_now_reply(2))
+    session = FakeSession(render_ms(snapshot()), render_reregister_now_reply(2))
     assert get_platform().etr_reregister_now(session) == 2
 
 

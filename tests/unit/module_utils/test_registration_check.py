@@ -21,13 +21,13 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import Algorithm
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid, Rloc
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
+    RegistrationRecord,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.registration_check import (
     check_registrations,
     failure_message,
     threshold_failures,
-)
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import (
-    RegistrationRecord,
 )
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)

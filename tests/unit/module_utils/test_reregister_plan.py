@@ -19,6 +19,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import Algorithm
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid, Rloc
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
+    RegistrationRecord,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.reregister_plan import (
     MAX_LISTED_MISSING,
     completeness,
@@ -26,9 +29,6 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.rereg
     make_plan,
     registered_table,
     select_sites,
-)
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import (
-    RegistrationRecord,
 )
 
 KEY = "unit-test-site-key"

@@ -27,6 +27,11 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
     Eid,
     IPAddress,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.reregistration import (
+    EtrResult,
+    ReregistrationResult,
+    SiteResult,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
     NetconfFailure,
 )
@@ -49,11 +54,6 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.rereg
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.table_watch import (
     Watch,
-)
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.rpcs import (
-    EtrResult,
-    ReregistrationResult,
-    SiteResult,
 )
 
 FAST = NotifySettings(ack_timeout=0.05, retries=2, pace=10000.0)

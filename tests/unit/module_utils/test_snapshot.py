@@ -22,6 +22,14 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import Algorithm
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid, Rloc
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
+    ConfiguredSite,
+    MsSnapshot,
+    MsUnitInfo,
+    RegistrationRecord,
+    StoredEtr,
+    StoredSite,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.snapshot import (
     MISSING_KEY,
     MISSING_KEY_TAG,
@@ -35,14 +43,6 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.snapshot impor
     render,
     take_snapshot,
     to_transport,
-)
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import (
-    ConfiguredSite,
-    MsSnapshot,
-    MsUnitInfo,
-    RegistrationRecord,
-    StoredEtr,
-    StoredSite,
 )
 
 KEY = "Zq9-snapshot-s3cret"

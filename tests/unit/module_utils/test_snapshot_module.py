@@ -16,7 +16,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
     dump_inventory,
     load_inventory,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import (
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
     MsSnapshot,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.modules import eid_snapshot

@@ -25,6 +25,12 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import Algorithm
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
+    AfCounts,
+    MsSnapshot,
+    MsSummary,
+    MsUnitInfo,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.module_support import TaskError
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.state.ms_check import (
     MsStateRequest,
@@ -38,12 +44,6 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.state.records 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.state.store import (
     StateStore,
     default_state_file,
-)
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import (
-    AfCounts,
-    MsSnapshot,
-    MsSummary,
-    MsUnitInfo,
 )
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)

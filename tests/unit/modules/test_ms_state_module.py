@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
-    NetconfFailure,
-)
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import (
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
     MsSnapshot,
     MsSummary,
     MsUnitInfo,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
+    NetconfFailure,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.modules import ms_state
 

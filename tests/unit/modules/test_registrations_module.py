@@ -25,13 +25,13 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import Algorithm
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid, Rloc
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
-    NetconfFailure,
-)
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import (
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
     MsSnapshot,
     MsUnitInfo,
     RegistrationRecord,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
+    NetconfFailure,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.modules import registrations
 

@@ -19,7 +19,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
     Mapping,
     Rloc,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import (
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
     ConfiguredSite,
     EtrSnapshot,
     MsSnapshot,

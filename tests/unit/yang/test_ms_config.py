@@ -7,8 +7,7 @@ import ipaddress
 import pytest
 from lxml import etree
 
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_config import (
+from ansible_collections.lispnet.ms_recovery.lab.yang.ms_config import (
     ConfigError,
     EidEdit,
     EtrEdit,
@@ -16,7 +15,8 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_config
     parse_site_edits,
     stored_sites_config,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.namespaces import (
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.namespaces import (
     LMR,
     MS,
     NC,

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from lxml import etree
 
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.etr_xml import (
-    parse_etr,
+from ansible_collections.lispnet.ms_recovery.lab.yang.etr_render import (
     render_etr,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.filters import (
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
+    EtrSnapshot,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.etr_parse import (
+    parse_etr,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.filters import (
     etr_filter,
     ms_full_filter,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import (
-    EtrSnapshot,
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.ms_parse import (
+    parse_ms,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_xml import parse_ms
 from ansible_collections.lispnet.ms_recovery.tests.support.subtree import (
     apply_subtree_filter,
 )

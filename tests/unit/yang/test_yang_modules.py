@@ -6,10 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.capabilities import (
+from ansible_collections.lispnet.ms_recovery.lab.yang.capabilities import (
+    MODULES,
     capabilities,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.namespaces import MODULES
 
 ROOT = Path(__file__).resolve().parents[3]
 PYANG = Path(sys.executable).with_name("pyang")

@@ -9,30 +9,36 @@ from datetime import UTC, datetime
 import pytest
 from lxml import etree
 
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang import ms_registered
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.filters import (
+from ansible_collections.lispnet.ms_recovery.lab.yang.ms_render import (
+    render_ms,
+    serialize_ms_registrations,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
+    MsSnapshot,
+    MsUnitInfo,
+    RegistrationBrief,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf import (
+    registered as ms_registered,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.filters import (
     ms_full_filter,
     ms_registered_filter,
     ms_registrations_filter,
     ms_stored_sites_filter,
     ms_unit_filter,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_registered import (
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.ms_parse import (
+    parse_ms,
+    parse_ms_summary,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.namespaces import (
+    T,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.registered import (
     parse_registered,
     parse_registered_text,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import (
-    MsSnapshot,
-    MsUnitInfo,
-    RegistrationBrief,
-)
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_xml import (
-    parse_ms,
-    parse_ms_summary,
-    render_ms,
-    serialize_ms_registrations,
-)
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.namespaces import T
 from ansible_collections.lispnet.ms_recovery.tests.support.subtree import (
     apply_subtree_filter,
 )

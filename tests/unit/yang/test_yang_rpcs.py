@@ -8,22 +8,30 @@ from datetime import UTC, datetime
 import pytest
 from lxml import etree
 
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.notifications import (
-    MsEvent,
-    parse_notification,
+from ansible_collections.lispnet.ms_recovery.lab.yang.notifications import (
     render_notification,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.rpcs import (
+from ansible_collections.lispnet.ms_recovery.lab.yang.rpcs import (
+    is_reregister_now_rpc,
+    parse_send_reregistration_rpc,
+    render_reregister_now_reply,
+    render_send_reregistration_reply,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.events import (
+    MsEvent,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.reregistration import (
     EtrResult,
     ReregistrationRequest,
     ReregistrationResult,
     SiteResult,
-    is_reregister_now_rpc,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.events import (
+    parse_notification,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.rpcs import (
     parse_reregister_now_reply,
     parse_send_reregistration_reply,
-    parse_send_reregistration_rpc,
-    render_reregister_now_reply,
-    render_send_reregistration_reply,
     reregister_now_rpc,
     send_reregistration_rpc,
 )

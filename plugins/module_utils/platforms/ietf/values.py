@@ -1,12 +1,12 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Text forms of leaf values that need more than str(): times, xTR-IDs, EIDs."""
+"""Text forms of leaf values that need more than str(): xTR-IDs, EIDs, flags
+(times: model/times.py)."""
 
 from __future__ import annotations
 
 import ipaddress
 import socket
-from datetime import UTC, datetime
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
     Eid,
@@ -15,17 +15,6 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
 )
 
 _XTR_SOURCE_PREFIX = "src-"
-
-
-def format_time(value: datetime) -> str:
-    """yang:date-and-time in UTC; a naive datetime is taken to be UTC already."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat()
-
-
-def parse_time(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(UTC)
 
 
 def format_xtr_key(xtr_id: bytes | None, source: IPAddress) -> str:

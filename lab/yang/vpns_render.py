@@ -1,49 +1,39 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The registration table (map-server/vpns), rendered and parsed in bulk.
+"""The registration table (map-server/vpns), rendered in bulk.
 
 This subtree holds ~35 elements per registration, so 50,000 registrations
-are ~2 million nodes. Creating or visiting them one Python proxy at a time
-costs several seconds; instead the text is rendered with string templates
-and handed to libxml2 in one call, and parsing runs an XSLT (in C) that
-flattens the subtree to tab-separated lines which Python splits. Every
+are ~2 million nodes. Creating them one Python proxy at a time costs
+several seconds; instead the text is rendered with string templates. Every
 value placed in the text is either generated here (numbers, addresses,
-times) or XML-escaped (names), and names never contain whitespace (the
-YANG name-type), so the tab-separated form is unambiguous.
+times) or XML-escaped (names). platforms/ietf/vpns_parse.py reads it.
 """
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.gc_pause import (
-    collector_paused,
-)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
     Eid,
-    IPAddress,
     Rloc,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import (
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
     ConfiguredSite,
     RegistrationFields,
-    RegistrationRecord,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.namespaces import (
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.times import (
+    format_time,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.namespaces import (
     LMR,
     MS,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.values import (
-    eid_from_parts,
-    format_time,
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.values import (
     format_xtr_key,
-    parse_time,
-    parse_xtr_key,
 )
 
 _AF = {4: ("ipv4-prefix", "ipv4-prefix"), 6: ("ipv6-prefix", "ipv6-prefix")}
@@ -214,153 +204,3 @@ def vpns_pieces(groups: Groups, *, brief: bool = False) -> Iterator[str]:
 
 # huge_tree: a full table is tens of MB, beyond libxml2's default safety limits.
 _PARSER = etree.XMLParser(huge_tree=True, remove_blank_text=False)
-
-# One line per mapping (M), per mapping-record (R) and per locator (L), in
-# document order. A leaf the filter left out becomes an empty field.
-_FLATTEN = etree.XSLT(
-    etree.XML(
-        f"""\
-<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
-    xmlns:ms="{MS}" xmlns:lmr="{LMR}">
-  <xsl:output method="text"/>
-  <xsl:template match="/">
-    <xsl:for-each select="(//ms:map-server)[1]/ms:vpns/ms:vpn">
-      <xsl:variable name="iid" select="ms:instance-id"/>
-      <xsl:for-each select="ms:mappings/ms:mapping">
-        <xsl:value-of select="concat('M&#9;', $iid, '&#9;',
-            ms:eid-address/ms:ipv4-prefix, ms:eid-address/ms:ipv6-prefix, '&#9;',
-            ms:eid-id, '&#9;', ms:site-id, '&#9;', lmr:dynamic, '&#10;')"/>
-        <xsl:for-each select="ms:mapping-records/ms:mapping-record">
-          <xsl:value-of select="concat('R&#9;', ms:xtr-id, '&#9;', ms:site-id, '&#9;',
-              ms:time-to-live, '&#9;', ms:creation-time, '&#9;', ms:authoritative, '&#9;',
-              lmr:site-name, '&#9;', lmr:last-registration-time, '&#9;',
-              lmr:registration-source, '&#9;', lmr:registration-source-port, '&#9;',
-              lmr:proxy-reply, '&#9;', lmr:want-map-notify, '&#10;')"/>
-          <xsl:for-each select="ms:rlocs/ms:locator">
-            <xsl:value-of select="concat('L&#9;', ms:locator-address, '&#9;', ms:priority,
-                '&#9;', ms:weight, '&#9;', ms:multicast-priority, '&#9;',
-                ms:multicast-weight, '&#10;')"/>
-          </xsl:for-each>
-        </xsl:for-each>
-      </xsl:for-each>
-    </xsl:for-each>
-  </xsl:template>
-</xsl:stylesheet>
-"""
-    )
-)
-
-
-class _Cache:
-    """Shares equal addresses, times and RLOCs between records, which both
-    saves the parsing and keeps a 50,000-entry table small in memory."""
-
-    def __init__(self) -> None:
-        self.addresses: dict[str, IPAddress] = {}
-        self.times: dict[str, datetime] = {}
-        self.rlocs: dict[str, Rloc] = {}
-
-    def address(self, text: str) -> IPAddress:
-        found = self.addresses.get(text)
-        if found is None:
-            found = self.addresses[text] = ipaddress.ip_address(text)
-        return found
-
-    def time(self, text: str) -> datetime:
-        found = self.times.get(text)
-        if found is None:
-            found = self.times[text] = parse_time(text)
-        return found
-
-    def rloc(self, line: str) -> Rloc:
-        found = self.rlocs.get(line)
-        if found is None:
-            _, address, priority, weight, m_priority, m_weight = line.split("\t")
-            found = self.rlocs[line] = Rloc(
-                self.address(address),
-                int(priority or 1),
-                int(weight or 100),
-                int(m_priority or 255),
-                int(m_weight or 0),
-            )
-        return found
-
-
-def parse_vpns(
-    data: etree._Element,
-) -> tuple[tuple[RegistrationRecord, ...], dict[int, list[Eid]]]:
-    """Registrations in document order, and the configured (not dynamic)
-    EIDs per site-id, of the first map-server in ``data``'s document."""
-    with collector_paused():
-        return _read_lines(str(_FLATTEN(data)))
-
-
-def _read_lines(text: str) -> tuple[tuple[RegistrationRecord, ...], dict[int, list[Eid]]]:
-    cache = _Cache()
-    registrations: list[RegistrationRecord] = []
-    eids_by_site: dict[int, list[Eid]] = {}
-    eid: Eid | None = None
-    pending: list[str] | None = None
-    rlocs: list[Rloc] = []
-
-    def flush() -> None:
-        if pending is not None and eid is not None:
-            registrations.append(_record(pending, eid, tuple(rlocs), cache))
-
-    for line in text.split("\n"):
-        kind = line[:1]
-        if kind == "L":
-            rlocs.append(cache.rloc(line))
-        elif kind == "R":
-            flush()
-            pending, rlocs = line.split("\t"), []
-        elif kind == "M":
-            flush()
-            pending, rlocs = None, []
-            _, iid, prefix, eid_id, site_id, dynamic = line.split("\t")
-            eid = _eid(iid, prefix, eid_id)
-            if site_id and dynamic != "true":
-                eids_by_site.setdefault(int(site_id), []).append(eid)
-    flush()
-    return tuple(registrations), eids_by_site
-
-
-def _eid(iid: str, prefix: str, eid_id: str) -> Eid:
-    if prefix:
-        return eid_from_parts(int(iid or 0), prefix)
-    if eid_id:
-        # A filter may select eid-id alone; it carries the same prefix.
-        return Eid.parse(eid_id)
-    raise ValueError("mapping without eid-address or eid-id")
-
-
-def _record(
-    fields: list[str], eid: Eid, rlocs: tuple[Rloc, ...], cache: _Cache
-) -> RegistrationRecord:
-    if len(fields) != 12:
-        raise ValueError(f"mapping-record of {eid} is malformed: {fields!r}")
-    _, xtr, site_id, ttl, created, authoritative, site, last, source, port, proxy, want = fields
-    if not (xtr and created and last and source):
-        required = {
-            "xtr-id": xtr,
-            "creation-time": created,
-            "lmr:last-registration-time": last,
-            "lmr:registration-source": source,
-        }
-        missing = ", ".join(name for name, value in required.items() if not value)
-        raise ValueError(f"mapping-record of {eid} lacks {missing}")
-    return RegistrationRecord(
-        eid=eid,
-        site=site,
-        site_id=int(site_id or 0),
-        xtr_id=parse_xtr_key(xtr),
-        rlocs=rlocs,
-        ttl=int(ttl or 0),
-        source=cache.address(source),
-        source_port=int(port or 0),
-        first_registered=cache.time(created),
-        last_registered=cache.time(last),
-        proxy_reply=proxy == "true",
-        want_map_notify=want == "true",
-        authoritative=authoritative == "true",
-    )

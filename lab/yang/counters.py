@@ -1,17 +1,15 @@
-# -*- coding: utf-8 -*-
-# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""lmr:counters, shared by the Map-Server and the ETR containers."""
+"""lmr:counters of the virtual Map-Server and ETRs, rendered."""
 
 from __future__ import annotations
 
 from lxml import etree
 
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.namespaces import (
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.namespaces import (
     LMR,
     T,
     q,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.tree import leaf
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.tree import leaf
 
 _SE = etree.SubElement
 
@@ -28,10 +26,3 @@ def render_counters(
     for name in known:
         if name in counters:
             leaf(elem, q(LMR, name), str(counters[name]))
-
-
-def parse_counters(parent: etree._Element) -> dict[str, int]:
-    elem = parent.find(T.counters)
-    if elem is None:
-        return {}
-    return {etree.QName(c).localname: int(c.text or 0) for c in elem}

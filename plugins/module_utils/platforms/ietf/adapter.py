@@ -2,9 +2,9 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The IETF LISP YANG models plus the lispnet-ms-recovery augment.
 
-This is what the project's virtual routers speak. It only composes the
-filters, parsers and RPC builders of ``yang/``, the single place that knows
-those data paths, and turns parse errors into :class:`NetconfFailure`.
+It composes the filters, parsers and RPC builders of this folder, the single
+place that knows those data paths, and turns parse errors into
+:class:`NetconfFailure`.
 """
 
 from __future__ import annotations
@@ -15,28 +15,38 @@ from typing import TypeVar
 from lxml import etree
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
-    NetconfFailure,
-    NetconfSession,
-)
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang import filters
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.etr_xml import parse_etr
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_registered import (
-    parse_registered_text,
-)
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import (
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
     EtrSnapshot,
     MsSnapshot,
     MsSummary,
     RegistrationBrief,
     RegistrationRecord,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_xml import (
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.reregistration import (
+    ReregistrationResult,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
+    NetconfFailure,
+    NetconfSession,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.base import (
+    Capabilities,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf import filters
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.etr_parse import (
+    parse_etr,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.features import (
+    ietf_capabilities,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.ms_parse import (
     parse_ms,
     parse_ms_summary,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.rpcs import (
-    ReregistrationResult,
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.registered import (
+    parse_registered_text,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.rpcs import (
     parse_reregister_now_reply,
     parse_send_reregistration_reply,
     reregister_now_rpc,
@@ -60,6 +70,10 @@ class IetfPlatform:
     """ietf-lisp / ietf-lisp-mapserver / ietf-lisp-etr + lispnet-ms-recovery."""
 
     name = "ietf"
+    network_os = ("lispnet.ms_recovery.ietf", "ansible.netcommon.default", "default", "ietf")
+
+    def capabilities(self, session: NetconfSession) -> Capabilities:
+        return ietf_capabilities(session.server_capabilities())
 
     def read_ms(self, session: NetconfSession) -> MsSnapshot:
         return _parsed("map-server", parse_ms, session.get(filters.ms_full_filter()))
@@ -91,6 +105,7 @@ class IetfPlatform:
         wait_for_acks: bool,
         timeout: int,
     ) -> ReregistrationResult:
+        self.capabilities(session).require("ms")
         request = etree.tostring(send_reregistration_rpc(sites, wait_for_acks, timeout))
         reply = session.rpc(request.decode("utf-8"))
         return _parsed("send-reregistration", parse_send_reregistration_reply, reply)

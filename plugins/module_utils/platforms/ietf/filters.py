@@ -10,7 +10,7 @@ Each filter is built to select exactly what the matching parser reads.
 
 from __future__ import annotations
 
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.namespaces import (
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.namespaces import (
     ETR,
     LISP,
     LMR,

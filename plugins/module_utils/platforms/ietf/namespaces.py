@@ -15,6 +15,7 @@ LISP = "urn:ietf:params:xml:ns:yang:ietf-lisp"
 MS = "urn:ietf:params:xml:ns:yang:ietf-lisp-mapserver"
 ETR = "urn:ietf:params:xml:ns:yang:ietf-lisp-etr"
 LMR = "urn:lispnet:params:xml:ns:yang:lispnet-ms-recovery"
+SYS = "urn:ietf:params:xml:ns:yang:ietf-system"
 
 # Prefixes used when rendering; any prefix is valid XML, these keep the
 # documents short and readable.
@@ -26,21 +27,6 @@ NSMAP: dict[str | None, str] = {
     "lisp-etr": ETR,
     "lmr": LMR,
 }
-
-# (module, namespace, revision) of what the servers implement; the revision
-# must equal the one in yang/<module>.yang.
-PROJECT_REVISION = "2025-11-25"
-MODULES: tuple[tuple[str, str, str], ...] = (
-    ("ietf-lisp", LISP, PROJECT_REVISION),
-    ("ietf-lisp-mapserver", MS, PROJECT_REVISION),
-    ("ietf-lisp-etr", ETR, PROJECT_REVISION),
-    ("lispnet-ms-recovery", LMR, PROJECT_REVISION),
-    ("ietf-routing", RT, "2018-03-13"),
-    ("ietf-interfaces", "urn:ietf:params:xml:ns:yang:ietf-interfaces", "2018-02-20"),
-    ("ietf-inet-types", "urn:ietf:params:xml:ns:yang:ietf-inet-types", "2013-07-15"),
-    ("ietf-yang-types", "urn:ietf:params:xml:ns:yang:ietf-yang-types", "2013-07-15"),
-    ("ietf-netconf-acm", "urn:ietf:params:xml:ns:yang:ietf-netconf-acm", "2018-02-14"),
-)
 
 LISP_PROTOCOL_TYPE = "lisp:lisp"
 DEFAULT_PROTOCOL_NAME = "lisp"

@@ -27,7 +27,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
     Eid,
     IPAddress,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.namespaces import (
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.namespaces import (
     DEFAULT_PROTOCOL_NAME,
     LISP,
     LMR,
@@ -38,7 +38,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.namespace
     T,
     q,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.values import network
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.values import (
+    network,
+)
 
 OPERATIONS = frozenset({"merge", "replace", "create", "delete", "remove"})
 DEFAULT_OPERATIONS = frozenset({"merge", "replace", "none"})

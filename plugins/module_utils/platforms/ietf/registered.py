@@ -27,18 +27,20 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
     Eid,
     IPAddress,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.ms_state import (
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
     RegistrationBrief,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.namespaces import (
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.times import (
+    parse_time,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.namespaces import (
     LMR,
     MS,
     NC,
     T,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.yang.values import (
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.values import (
     eid_from_parts,
-    parse_time,
 )
 
 _RPC_ERROR = f"{{{NC}}}rpc-error"

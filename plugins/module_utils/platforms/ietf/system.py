@@ -1,0 +1,48 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A standard server's unit from RFC 7317 ietf-system: hostname and boot-datetime.
+
+Without the lispnet-ms-recovery augment there is no HA role, reboot count or
+service address: the server that answers is taken to be the active unit, and
+a later boot-datetime is its reboot.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import MsUnitInfo
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.times import parse_time
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.namespaces import (
+    SYS,
+    T,
+    q,
+)
+
+_HOSTNAME = q(SYS, "hostname")
+_BOOT = q(SYS, "boot-datetime")
+
+
+def _top(data: etree._Element, name: str) -> etree._Element | None:
+    # <data>, or an <rpc-reply> around it (see tree.find_role).
+    found = data.find(q(SYS, name))
+    if found is None:
+        found = data.find(f"{T.data}/{q(SYS, name)}")
+    return found
+
+
+def parse_system_unit(data: etree._Element, fallback_name: str = "") -> MsUnitInfo | None:
+    """The unit of ``standard_unit_filter``'s reply; None without boot-datetime."""
+    state = _top(data, "system-state")
+    boot = None if state is None else state.findtext(f"{q(SYS, 'clock')}/{_BOOT}")
+    if boot is None:
+        return None
+    system = _top(data, "system")
+    name = None if system is None else system.findtext(_HOSTNAME)
+    return MsUnitInfo(
+        unit_name=name or fallback_name,
+        ha_role="active",
+        service_address=None,
+        boot_time=parse_time(boot),
+        reboot_count=0,
+    )
