@@ -13,6 +13,6 @@ NC = "urn:ietf:params:xml:ns:netconf:base:1.0"
 
 
 def apply_subtree_filter(data: etree._Element, content: str) -> etree._Element:
-    """Filter ``data`` with filter content (what plugins/module_utils/platforms/ietf/filters.py builds)."""
+    """Filter ``data`` with filter content (what platforms/ietf/filters.py builds)."""
     wrapper = etree.fromstring(f'<filter xmlns="{NC}" type="subtree">{content}</filter>')
     return _apply(data, wrapper)
