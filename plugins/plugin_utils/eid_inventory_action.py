@@ -32,6 +32,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.handover import (
     handover_text,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.key_advice import (
+    key_warnings,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.module_support import (
     EID_INVENTORY_OPTION,
     EID_INVENTORY_TEXT_OPTION,
@@ -48,6 +51,7 @@ class EidInventoryAction(NetworkActionModule):
                 f"{EID_INVENTORY_TEXT_OPTION} is internal; give the file as {EID_INVENTORY_OPTION}"
             )
         path = args.get(EID_INVENTORY_OPTION)
+        warnings: list[str] = []
         if path:  # modules where the inventory is optional run without one
             resolved = self._resolve(str(path))
             try:
@@ -60,7 +64,12 @@ class EidInventoryAction(NetworkActionModule):
                 return self._failed(f"cannot read the EID inventory {resolved}: {exc}")
             args[EID_INVENTORY_OPTION] = resolved
             args[EID_INVENTORY_TEXT_OPTION] = handover_text(inventory)
-        return super().run(tmp=tmp, task_vars=task_vars)
+            # Weak keys still work: the task runs, and Ansible shows these.
+            warnings = key_warnings(inventory)
+        result: dict[str, Any] = super().run(tmp=tmp, task_vars=task_vars)
+        if warnings:
+            result["warnings"] = [*result.get("warnings", []), *warnings]
+        return result
 
     def _resolve(self, path: str) -> str:
         # Relative paths are relative to the playbook (or role), as for `src:`.
