@@ -64,9 +64,12 @@ ALGORITHMS = ("none", "hmac-sha-1", "hmac-sha-256")
 
 @dataclass(frozen=True)
 class MsUnitInfo:
+    """A Map-Server unit's state. ``service_address`` is None when the server
+    does not tell it (a standard server); ``reboot_count`` is 0 then."""
+
     unit_name: str
     ha_role: str
-    service_address: IPAddress
+    service_address: IPAddress | None
     boot_time: datetime
     reboot_count: int
 

@@ -78,16 +78,16 @@ def check_ms_state(
     unit = snapshot.unit
     if unit is None:
         raise TaskError(
-            "the device reports no Map-Server unit data (lispnet-ms-recovery unit-name,"
-            " boot-time): is this host a Map-Server unit?"
+            "the device reports no Map-Server unit data (lispnet-ms-recovery unit-name and"
+            " boot-time, or ietf-system boot-datetime): is this host a Map-Server unit?"
         )
-    service_address = str(unit.service_address)
+    service_address = "" if unit.service_address is None else str(unit.service_address)
     if inventory is not None:
         ms_name = select_map_server(
             inventory, request.map_server, unit_name=unit.unit_name, service_address=service_address
         ).name
     else:
-        ms_name = request.map_server or f"ms-{service_address}"
+        ms_name = request.map_server or f"ms-{service_address or unit.unit_name}"
 
     record = UnitRecord(
         name=unit.unit_name,

@@ -37,11 +37,15 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf
     parse_etr,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.features import (
+    announces,
     ietf_capabilities,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.ms_parse import (
     parse_ms,
     parse_ms_summary,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.namespaces import (
+    LMR,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.registered import (
     parse_registered_text,
@@ -51,6 +55,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf
     parse_send_reregistration_reply,
     reregister_now_rpc,
     send_reregistration_rpc,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.system import (
+    parse_system_unit,
 )
 
 _R = TypeVar("_R")
@@ -82,11 +89,18 @@ class IetfPlatform:
         return self.read_ms_unit_summary(session)[0]
 
     def read_ms_unit_summary(self, session: NetconfSession) -> tuple[MsSnapshot, MsSummary | None]:
+        if not self._augment(session):
+            data = session.get(filters.standard_unit_filter())
+            unit = _parsed("ietf-system clock", parse_system_unit, data)
+            return MsSnapshot(unit=unit), _parsed("map-server summary", parse_ms_summary, data)
         data = session.get(filters.ms_unit_filter())
         return (
             _parsed("map-server unit", parse_ms, data),
             _parsed("map-server summary", parse_ms_summary, data),
         )
+
+    def _augment(self, session: NetconfSession) -> bool:
+        return announces(session.server_capabilities(), LMR)
 
     def read_registrations(self, session: NetconfSession) -> tuple[RegistrationRecord, ...]:
         data = session.get(filters.ms_registrations_filter())
@@ -95,7 +109,7 @@ class IetfPlatform:
     def read_registered(
         self, session: NetconfSession, known: Iterable[Eid] = ()
     ) -> tuple[RegistrationBrief, ...]:
-        text = session.get_text(filters.ms_registered_filter())
+        text = session.get_text(filters.ms_registered_filter(self._augment(session)))
         return _parsed("map-server registrations", lambda t: parse_registered_text(t, known), text)
 
     def send_reregistration(

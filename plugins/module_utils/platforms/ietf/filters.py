@@ -16,6 +16,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf
     LMR,
     MS,
     RT,
+    SYS,
 )
 
 _UNIT_LEAVES = (
@@ -59,16 +60,23 @@ def ms_registrations_filter() -> str:
     return _map_server("<vpns/>")
 
 
-def ms_registered_filter() -> str:
-    """Only what checking the table needs (``ms_registered``): per
-    registration its EID (the mapping's key, ``[iid]prefix``), site name, RLOC
-    addresses and last registration time, with the list keys."""
-    record = (
-        "<xtr-id/><rlocs><locator><locator-id/><locator-address/></locator></rlocs>"
-        f'<site-name xmlns="{LMR}"/><last-registration-time xmlns="{LMR}"/>'
-    )
+def ms_registered_filter(augment: bool = True) -> str:
+    """Only what checking the table needs (``registered``): per registration
+    its EID (the mapping's key, ``[iid]prefix``), site, RLOC addresses and last
+    registration time, with the list keys. With the lispnet-ms-recovery
+    augment the site name and time are each record's; a standard server
+    (``augment`` False) has the record's site-id and the mapping's time."""
+    rlocs = "<rlocs><locator><locator-id/><locator-address/></locator></rlocs>"
+    if augment:
+        record = (
+            f'<xtr-id/>{rlocs}<site-name xmlns="{LMR}"/><last-registration-time xmlns="{LMR}"/>'
+        )
+        mapping_time = ""
+    else:
+        record = f"<xtr-id/><site-id/>{rlocs}"
+        mapping_time = "<last-registration-time/>"
     return _map_server(
-        "<vpns><vpn><instance-id/><mappings><mapping><eid-id/>"
+        f"<vpns><vpn><instance-id/><mappings><mapping><eid-id/>{mapping_time}"
         f"<mapping-records><mapping-record>{record}</mapping-record></mapping-records>"
         "</mapping></mappings></vpn></vpns>"
     )
@@ -81,6 +89,16 @@ def ms_unit_filter() -> str:
     """
     leaves = "".join(f"<{name}/>" for name in _UNIT_LEAVES)
     return _map_server(f'<summary/><ms-recovery xmlns="{LMR}">{leaves}</ms-recovery>')
+
+
+def standard_unit_filter() -> str:
+    """What a standard server tells of its unit: the map-server summary and
+    RFC 7317 ietf-system's hostname and boot-datetime (``system_unit``)."""
+    return (
+        _map_server("<summary/>")
+        + f'<system xmlns="{SYS}"><hostname/></system>'
+        + f'<system-state xmlns="{SYS}"><clock/></system-state>'
+    )
 
 
 def ms_stored_sites_filter() -> str:

@@ -86,10 +86,11 @@ _FLATTEN = etree.XSLT(
   <xsl:template name="mapping">
     <xsl:param name="instance"/>
     <xsl:value-of select="concat('M&#9;', $instance, '&#9;', ms:eid-address/ms:ipv4-prefix,
-        ms:eid-address/ms:ipv6-prefix, '&#9;', ms:eid-id, '&#10;')"/>
+        ms:eid-address/ms:ipv6-prefix, '&#9;', ms:eid-id, '&#9;', ms:last-registration-time,
+        '&#10;')"/>
     <xsl:for-each select="ms:mapping-records/ms:mapping-record">
       <xsl:value-of select="concat('R&#9;', ms:xtr-id, '&#9;', lmr:site-name, '&#9;',
-          lmr:last-registration-time, '&#10;')"/>
+          lmr:last-registration-time, '&#9;', ms:site-id, '&#10;')"/>
       <xsl:for-each select="ms:rlocs/ms:locator">
         <xsl:value-of select="concat('L&#9;', ms:locator-address, '&#10;')"/>
       </xsl:for-each>
@@ -113,6 +114,7 @@ class _Reader:
         self._known = {_text_key(eid): eid for eid in known}
         self._rloc_sets: dict[tuple[str, ...], frozenset[IPAddress]] = {}
         self._times: dict[str, datetime] = {}
+        self._mapping_last = ""
 
     def read(self, text: str) -> None:
         eid: Eid | None = None
@@ -129,15 +131,23 @@ class _Reader:
             if kind == "R":
                 record = line.split("\t")
             elif kind == "M":
-                _, iid, prefix, eid_id = line.split("\t")
+                _, iid, prefix, eid_id, self._mapping_last = line.split("\t")
                 eid = self._known.get(eid_id) or _eid(iid, prefix, eid_id)
 
     def _add(self, eid: Eid, record: list[str], rlocs: list[str]) -> None:
-        if len(record) != 4:
+        if len(record) != 5:
             raise ValueError(f"mapping-record of {eid} is malformed: {record!r}")
-        _, xtr, site, last = record
+        _, xtr, site, last, site_id = record
+        # A standard server (no lispnet-ms-recovery augment) names the site by
+        # its site-id and times the mapping, not each xTR's record.
+        last = last or self._mapping_last
+        site = site or (f"site-id {site_id}" if site_id else "")
         if not (xtr and last):
-            missing = "xtr-id" if not xtr else "lmr:last-registration-time"
+            missing = (
+                "xtr-id"
+                if not xtr
+                else "lmr:last-registration-time (nor has its mapping last-registration-time)"
+            )
             raise ValueError(f"mapping-record of {eid} lacks {missing}")
         key = tuple(rlocs)
         addresses = self._rloc_sets.get(key)
