@@ -153,7 +153,7 @@ def write_all(spec: LabSpec, lab_dir: Path) -> None:
     ms_store(spec, lab_dir).flush(force=True)
     lines = []
     for name, address in routers(spec):
-        key = load_or_create_host_key(paths.host_key(lab_dir, name))
+        key = load_or_create_host_key(paths.host_key(lab_dir, name), spec.host_key_algorithm(name))
         lines.append(known_hosts_line(address, spec.netconf_port, key))
     atomic_write_text(paths.known_hosts(lab_dir), "\n".join(lines) + "\n")
     # The MS units get a known_hosts of their own: SSH clients parse the whole

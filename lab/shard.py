@@ -67,7 +67,9 @@ class Router:
             host=self.address,
             port=self.spec.netconf_port,
             backend=backend,
-            host_key=load_or_create_host_key(paths.host_key(self.lab_dir, self.name)),
+            host_key=load_or_create_host_key(
+                paths.host_key(self.lab_dir, self.name), self.spec.host_key_algorithm(self.name)
+            ),
             username=self.spec.username,
             password=self.spec.password,
         )

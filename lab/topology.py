@@ -109,6 +109,14 @@ class LabSpec:
     def etr_index(self, site: int, etr: int) -> int:
         return site * self.etrs_per_site + etr
 
+    def host_key_algorithm(self, router: str) -> str:
+        """The SSH host key type of ``router``: RSA (served with rsa-sha2
+        signatures only, as IOS-XE and netopeer2 do by default) for the
+        second MS unit and the first ETR, so every lab exercises RSA host
+        keys in switchovers, recoveries and ETR sessions; ed25519 otherwise."""
+        rsa = (UNIT_NAMES[1], self.etr_name(0, 0))
+        return "ssh-rsa" if router in rsa else "ssh-ed25519"
+
     def site_key(self, site: int) -> bytes:
         # Derived from the lab's secret seed so the MS and the ETR processes agree
         # without passing thousands of keys around.

@@ -8,13 +8,14 @@ address with RFC 6241/6242 framing, subtree filtering and RFC 5277 notifications
 from .backend import NetconfBackend
 from .edits import Edit, iter_edits
 from .errors import RpcError, UnknownRpc
-from .hostkeys import known_hosts_line, load_or_create_host_key
+from .hostkeys import RSA, known_hosts_line, load_or_create_host_key
 from .notifications import NotificationHub
 from .server import NetconfServer, start_netconf_server
 from .session import SessionLimits
 from .subtree import apply_subtree_filter
 
 __all__ = [
+    "RSA",
     "Edit",
     "NetconfBackend",
     "NetconfServer",

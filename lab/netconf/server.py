@@ -15,6 +15,7 @@ import logging
 import asyncssh
 
 from .backend import NetconfBackend
+from .hostkeys import server_host_key
 from .session import NetconfSession, SessionLimits, SessionRegistry
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ class NetconfServer:
             port,
             server_factory=lambda: _RouterSSHServer(self),
             process_factory=self._serve_process,
-            server_host_keys=[host_key],
+            server_host_keys=[server_host_key(host_key)],
             encoding=None,
             # Without these asyncssh resolves the FQDN per listener for GSSAPI,
             # which costs a DNS lookup each for thousands of routers.

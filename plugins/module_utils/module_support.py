@@ -170,6 +170,13 @@ def connection_failure(text: str) -> str | None:
             " the host is not in the known_hosts file that ansible_netconf_ssh_config"
             " names (UserKnownHostsFile); refused before any credential was sent"
         )
+    if "no acceptable host key" in text:
+        return (
+            "no SSH host key algorithm in common with the device: an RSA host key"
+            " signed with rsa-sha2 only (IOS-XE's and netopeer2's default) needs one of"
+            " this collection's platform plugins as ansible_network_os"
+            " (lispnet.ms_recovery.ietf, or the one docs/platforms.md names for the device)"
+        )
     timeout = _COMMAND_TIMEOUT.search(text)
     if timeout:
         return (

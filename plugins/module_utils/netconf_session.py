@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -20,6 +22,26 @@ from lxml import etree
 
 class NetconfFailure(RuntimeError):
     """A NETCONF operation failed (rpc-error, lost session, bad reply)."""
+
+
+def connect_failure(exc: Exception) -> str:
+    """What went wrong opening a NETCONF session, in words. ncclient and
+    paramiko raise many types, some without any message (a peer that hangs
+    up mid-handshake surfaces as a bare EOFError)."""
+    from ncclient.transport.errors import AuthenticationError, SSHUnknownHostError
+
+    if isinstance(exc, AuthenticationError):
+        if "EOF" in str(exc):  # paramiko: "transport shut down or saw EOF"
+            return "the router closed the connection during SSH authentication"
+        return "NETCONF authentication failed"
+    if isinstance(exc, SSHUnknownHostError):
+        return f"host key not trusted: {exc} (not in known_hosts, or a different key)"
+    if isinstance(exc, EOFError):
+        return "the router closed the connection during the SSH handshake"
+    if isinstance(exc, OSError):
+        return f"cannot connect: {exc or type(exc).__name__}"
+    detail = str(exc).strip()
+    return f"cannot open a NETCONF session: {type(exc).__name__}{': ' + detail if detail else ''}"
 
 
 class NetconfSession(Protocol):
@@ -72,6 +94,22 @@ def _nodelay_socket(
     return sock
 
 
+@contextmanager
+def _operation_failures(what: str) -> Iterator[None]:
+    """ncclient's failures of one operation as :class:`NetconfFailure`: an
+    rpc-error, and a session lost or timed out (its transport errors)."""
+    from ncclient import NCClientError
+    from ncclient.operations.rpc import RPCError
+
+    try:
+        yield
+    except RPCError as exc:
+        raise NetconfFailure(f"{what} failed: {exc.message or exc}") from exc
+    except (NCClientError, OSError, EOFError) as exc:
+        detail = str(exc).strip() or type(exc).__name__
+        raise NetconfFailure(f"{what} failed: {detail}") from exc
+
+
 @dataclass
 class NcclientSession:
     """A session opened with ncclient, host key verified against a known_hosts file."""
@@ -96,7 +134,6 @@ class NcclientSession:
         ``ssh_config``, parsed once per process (known_hosts.py), and ncclient
         still refuses any other key the server presents."""
         from ncclient import manager
-        from ncclient.transport.errors import AuthenticationError, SSHError
 
         from ansible_collections.lispnet.ms_recovery.plugins.module_utils.known_hosts import (
             RevokedHostKey,
@@ -106,7 +143,11 @@ class NcclientSession:
         from ansible_collections.lispnet.ms_recovery.plugins.module_utils.ncclient_direct_send import (  # noqa: E501
             send_directly,
         )
+        from ansible_collections.lispnet.ms_recovery.plugins.module_utils.ssh_rsa_sha2 import (
+            offer_rsa_sha2,
+        )
 
+        offer_rsa_sha2()
         if hostkey_verify and hostkey_b64 is None and ssh_config:
             # paramiko would parse every line of the file (a key object each) on
             # every connect: 8 s for a 10,000-router known_hosts.
@@ -131,24 +172,19 @@ class NcclientSession:
                 device_params={"name": "default"},
                 sock=_nodelay_socket(host, port, timeout, None if hostkey_b64 else ssh_config),
             )
-        except AuthenticationError as exc:
-            raise NetconfFailure(f"{host}:{port}: NETCONF authentication failed") from exc
-        except SSHError as exc:
-            raise NetconfFailure(f"{host}:{port}: {exc}") from exc
-        except OSError as exc:
-            raise NetconfFailure(f"{host}:{port}: cannot connect: {exc}") from exc
+        except Exception as exc:
+            raise NetconfFailure(f"{host}:{port}: {connect_failure(exc)}") from exc
         m.timeout = timeout
         # Without this every request waits for ncclient's next 100 ms poll.
         send_directly(m._session)
         return cls(m)
 
     def get(self, filter_xml: str) -> etree._Element:
-        from ncclient.operations.rpc import RPCError
-
-        try:
+        # The filter goes as ("subtree", content): ncclient then writes the
+        # <filter> element in the NETCONF base namespace, which IOS-XE 17.x
+        # requires (it rejects a bare <filter>).
+        with _operation_failures("get"):
             reply = self.manager.get(filter=("subtree", filter_xml))
-        except RPCError as exc:
-            raise NetconfFailure(f"get failed: {exc.message or exc}") from exc
         return _as_element(reply.data_ele if reply.data_ele is not None else reply.xml)
 
     def get_text(self, filter_xml: str) -> bytes:
@@ -170,7 +206,8 @@ class NcclientSession:
             )
         except AttributeError:  # an ncclient without those internals: the parsed way
             return etree.tostring(self.get(filter_xml))
-        request = operation.request(filter=("subtree", filter_xml))
+        with _operation_failures("get"):
+            request = operation.request(filter=("subtree", filter_xml))
         if not request.event.wait(manager.timeout):
             raise NetconfFailure(f"get: no reply within {manager.timeout} s")
         if request.error is not None:
@@ -178,12 +215,8 @@ class NcclientSession:
         return request.reply.xml.encode()
 
     def rpc(self, request_xml: str) -> etree._Element:
-        from ncclient.operations.rpc import RPCError
-
-        try:
+        with _operation_failures("rpc"):
             reply = self.manager.dispatch(etree.fromstring(request_xml))
-        except RPCError as exc:
-            raise NetconfFailure(f"rpc failed: {exc.message or exc}") from exc
         return _as_element(reply.xml)
 
     def server_capabilities(self) -> frozenset[str]:

@@ -19,8 +19,17 @@ description:
     request of C(ansible.netcommon.default) waits up to 100 ms before it
     leaves. The collection's modules poll the Map-Server while a table
     refills, and each poll paid that wait.
+  - Routers with an RSA host key that accept only rsa-sha2-256/512 signatures
+    (the default of IOS-XE and netopeer2) are verified against known_hosts
+    like any other. ncclient 0.7.1 alone offers them only C(ssh-rsa) (SHA-1)
+    and fails with "no acceptable host key"; this plugin makes the
+    connection offer rsa-sha2 for the same key.
+  - A failure to open the session (a router that hangs up mid-handshake, say)
+    reaches the task as a sentence, not as a bare ncclient or paramiko
+    exception.
   - The collection's modules also work with C(ansible.netcommon.default) or a
-    vendor's platform plugin, only slower per request.
+    vendor's platform plugin, only slower per request, and without the
+    rsa-sha2 fix.
 version_added: 0.1.0
 options:
   ncclient_device_handler:
@@ -38,11 +47,16 @@ from ansible_collections.ansible.netcommon.plugins.netconf.default import (
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.ncclient_direct_send import (
     send_directly,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.plugin_utils.netconf_connection import (
+    prepare_connection,
+)
 
 
 class Netconf(DefaultNetconf):
     def __init__(self, connection: Any) -> None:
         super().__init__(connection)
+        # The connection makes this plugin before it opens its ncclient session.
+        prepare_connection(connection)
         self._sending_directly: Any = None  # the ncclient session already switched over
 
     @property

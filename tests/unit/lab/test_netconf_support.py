@@ -64,6 +64,25 @@ def test_host_key_is_created_0600_reused_and_cached(tmp_path: Path) -> None:
     assert not list(path.parent.glob(".*.tmp"))
 
 
+def test_rsa_host_key_is_served_with_sha2_signatures_only(tmp_path: Path) -> None:
+    from ansible_collections.lispnet.ms_recovery.lab.netconf.hostkeys import (
+        RSA,
+        server_host_key,
+    )
+
+    key = load_or_create_host_key(tmp_path / "rsa.key", RSA)
+    assert key.algorithm == b"ssh-rsa"
+    assert known_hosts_line("127.0.0.6", 8830, key).startswith("[127.0.0.6]:8830 ssh-rsa AAAA")
+    served = server_host_key(key)
+    assert set(served.host_key_algorithms) == {b"rsa-sha2-512", b"rsa-sha2-256"}
+    # An existing key keeps its type, whatever is asked for.
+    assert load_or_create_host_key(tmp_path / "rsa.key") is key
+    ed = load_or_create_host_key(tmp_path / "ed.key")
+    assert server_host_key(ed) is ed
+    with pytest.raises(ValueError, match="host key algorithm"):
+        load_or_create_host_key(tmp_path / "dsa.key", "ssh-dss")
+
+
 def test_known_hosts_line_is_readable_by_paramiko(tmp_path: Path) -> None:
     key = load_or_create_host_key(tmp_path / "k")
     line = known_hosts_line("127.0.0.5", 8830, key)

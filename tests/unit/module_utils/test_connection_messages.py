@@ -32,6 +32,10 @@ TARGET = "127.9.0.2:8830"
             f"{TARGET}: cannot connect to the NETCONF port (connection refused)",
         ),
         (
+            "get failed: b'Negotiation failed: Incompatible ssh peer (no acceptable host key)'",
+            f"{TARGET}: no SSH host key algorithm in common with the device",
+        ),
+        (
             "get failed: b'command timeout triggered, timeout value is 5 secs.\\nSee ...'",
             f"{TARGET}: no NETCONF answer within 5 s (ansible_command_timeout)",
         ),

@@ -1,0 +1,84 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Verify RSA host keys over rsa-sha2 signatures in ncclient's SSH sessions.
+
+Before it negotiates, ncclient 0.7.1 narrows the host-key algorithms it offers
+to the type of the key it will check (the pinned ``hostkey_b64``, or the
+known_hosts entries of the host). For an RSA key that type is ``ssh-rsa``, the
+SHA-1 signature that IOS-XE, netopeer2 and OpenSSH 8.8+ servers refuse and
+paramiko 4+ no longer implements, so every router with an RSA host key fails
+with "Incompatible ssh peer (no acceptable host key)" while host keys are
+verified. The key itself is the same whatever the signature hash: offering
+rsa-sha2-512 and rsa-sha2-256 for it changes nothing of what is verified.
+
+``offer_rsa_sha2()`` gives ncclient's SSH transport a paramiko ``Transport``
+that widens ``ssh-rsa`` that way (ssh-rsa itself stays offered, last, where
+the installed paramiko still implements it). It touches only the name
+``paramiko`` inside ``ncclient.transport.ssh``, once per process; the project's
+own sessions (netconf_session.py) and its NETCONF platform plugins (which run
+inside Ansible's netconf connection) call it before connecting.
+"""
+
+from __future__ import annotations
+
+import threading
+import types
+from collections.abc import Iterable
+from typing import Any
+
+import paramiko
+
+RSA_SHA2 = ("rsa-sha2-512", "rsa-sha2-256")
+
+
+def host_key_algorithms(names: Iterable[str]) -> tuple[str, ...]:
+    """``names`` with ``ssh-rsa`` widened to the rsa-sha2 signatures, in
+    order, without repeats; ssh-rsa kept only where paramiko implements it."""
+    widened: list[str] = []
+    for name in names:
+        if name == "ssh-rsa":
+            implemented = paramiko.Transport._key_info
+            candidates = [alg for alg in (*RSA_SHA2, name) if alg in implemented]
+        else:
+            candidates = [name]
+        widened.extend(alg for alg in candidates if alg not in widened)
+    return tuple(widened)
+
+
+class RsaSha2Transport(paramiko.Transport):
+    """A paramiko Transport whose host-key algorithm list, whoever sets it,
+    offers rsa-sha2 wherever it names ssh-rsa."""
+
+    @property  # type: ignore[override]
+    def _preferred_keys(self) -> tuple[str, ...]:
+        return self.__dict__.get("_widened_preferred_keys", paramiko.Transport._preferred_keys)
+
+    @_preferred_keys.setter
+    def _preferred_keys(self, names: Iterable[str]) -> None:
+        self.__dict__["_widened_preferred_keys"] = host_key_algorithms(names)
+
+
+class _ParamikoForNcclient(types.ModuleType):
+    """paramiko as ncclient's SSH transport sees it: the same module, but
+    with :class:`RsaSha2Transport` as its Transport."""
+
+    Transport = RsaSha2Transport
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(paramiko, name)
+
+
+_install_lock = threading.Lock()
+
+
+def offer_rsa_sha2() -> bool:
+    """Make ncclient's SSH sessions offer rsa-sha2 for RSA host keys (once
+    per process). False when ncclient's SSH transport is not importable."""
+    try:
+        from ncclient.transport import ssh
+    except ImportError:
+        return False
+    with _install_lock:
+        if not isinstance(ssh.paramiko, _ParamikoForNcclient):
+            ssh.paramiko = _ParamikoForNcclient("paramiko")
+    return True
