@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter, OrderedDict, deque
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from ansible_collections.lispnet.ms_recovery.lab.etr_replay import Freshness, NotifyReplayGuard
 from ansible_collections.lispnet.ms_recovery.lab.registration_table import covering_match
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import (
+    KEY_ID_OFFSET,
     Algorithm,
     verify,
 )
@@ -33,6 +35,8 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.codec imp
     encode_map_notify_ack,
     encode_map_register,
     encode_map_reply,
+    message_type,
+    register_trailer,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.nonce import (
     NonceCounter,
@@ -58,10 +62,7 @@ CallLater = Callable[..., asyncio.TimerHandle]
 # re-registration leaves the site out of the table for a whole register interval,
 # although the recovery's notification was delivered and acked.
 REGISTER_RETRY_SCHEDULE: tuple[float, ...] = (1.0, 1.0, 2.0, 2.0, 4.0)
-# Bounds on what is remembered per notification sender, so that authentic
-# notifications replayed from many spoofed source addresses cannot grow memory.
-MAX_NOTIFY_SENDERS = 256
-MAX_ACCEPTED_NONCES = 4096
+MAP_NOTIFY = 4
 
 
 @dataclass(frozen=True)
@@ -88,9 +89,19 @@ class EtrConfig:
 
 
 class VirtualEtr:
-    """LISP behaviour of one ETR; the shard owns its socket and timers."""
+    """LISP behaviour of one ETR; the shard owns its socket and timers.
 
-    def __init__(self, config: EtrConfig, nonces: NonceCounter | None = None) -> None:
+    One object per boot: a restart builds a new one (its memory is gone) from
+    the config and what it persisted: its nonce counter and ``replay_guard``
+    (lab/etr_replay.py).
+    """
+
+    def __init__(
+        self,
+        config: EtrConfig,
+        nonces: NonceCounter | None = None,
+        replay_guard: NotifyReplayGuard | None = None,
+    ) -> None:
         self.config = config
         self.counters: Counter[str] = Counter()
         self.last_register_time: datetime | None = None
@@ -99,12 +110,8 @@ class VirtualEtr:
         # this xTR (kept on its disk), so the counter is persisted by the shard.
         self._nonces = nonces or NonceCounter(None)
         self._own_nonces: deque[int] = deque(maxlen=16)
-        # Last accepted notification nonce per sender: anything not newer is a
-        # replay (equal: a retransmission we already acted on; re-ack only).
-        self._last_notify_nonce: OrderedDict[str, int] = OrderedDict()
-        # Nonce -> sender of every recently accepted notification: the same
-        # notification arriving from another address is a replay, not news.
-        self._accepted_nonces: OrderedDict[int, str] = OrderedDict()
+        self.replay_guard = replay_guard if replay_guard is not None else NotifyReplayGuard()
+        self._trailer = register_trailer(config.xtr_id, config.site_id)
         self._send: Sender | None = None
         self._call_later: CallLater | None = None
         self._retry: asyncio.TimerHandle | None = None
@@ -176,50 +183,58 @@ class VirtualEtr:
         return True
 
     def on_datagram(self, data: bytes, addr: tuple[str, int]) -> None:
+        if message_type(data) == MAP_NOTIFY:
+            self._on_map_notify(data, addr)
+            return
         try:
-            message = decode(data)
+            message = decode(data)  # unauthenticated: nothing of it is cached
         except MalformedMessage:
             self.counters["malformed"] += 1
             return
-        if isinstance(message, MapNotifyMessage) and not message.is_ack:
-            self._on_map_notify(message, data, addr)
-        elif isinstance(message, EcmMessage) and isinstance(message.message, MapRequestMessage):
+        if isinstance(message, EcmMessage) and isinstance(message.message, MapRequestMessage):
             self._on_map_request(message, message.message)
         else:
             self.counters["ignored"] += 1
 
-    def _authentic(self, message: MapNotifyMessage, raw: bytes) -> bool:
-        return message.key_id == self.config.key_id and verify(
-            raw, self.config.key, self.config.algorithm
-        )
-
-    def _on_map_notify(self, message: MapNotifyMessage, raw: bytes, addr: tuple[str, int]) -> None:
+    def _on_map_notify(self, raw: bytes, addr: tuple[str, int]) -> None:
         self.counters["map-notifies-received"] += 1
-        if not self.config.acts_on_notify and message.nonce not in self._own_nonces:
+        nonce = int.from_bytes(raw[4:12], "big") if len(raw) >= 12 else -1
+        if not self.config.acts_on_notify and nonce not in self._own_nonces:
             # A standard ETR: no outstanding Map-Register has this nonce.
             self.counters["notify-unsolicited-dropped"] += 1
             return
-        if not self._authentic(message, raw):
+        # The MAC before anything else: nothing unauthenticated is decoded
+        # further or cached.
+        if len(raw) <= KEY_ID_OFFSET or raw[KEY_ID_OFFSET] != self.config.key_id:
             self.counters["notify-auth-failures"] += 1
             return
+        if not verify(raw, self.config.key, self.config.algorithm):
+            self.counters["notify-auth-failures"] += 1
+            return
+        try:
+            message = decode(raw, remember=True, sent_trailer=self._trailer)
+        except MalformedMessage:
+            self.counters["malformed"] += 1
+            return
+        assert isinstance(message, MapNotifyMessage)
         if message.nonce in self._own_nonces:
             # The MS acknowledging one of our Map-Registers (M bit).
             self.counters["register-acks"] += 1
             self.registered_ack_time = datetime.now(UTC)
             self._cancel_retry()
             return
+        if message.xtr_id is not None:
+            # The MS's ack of some register (ours before a restart, or a
+            # sibling's): never a notification, whatever its records.
+            self.counters["notify-replays"] += 1
+            return
         if any(record.eid not in self._eid_set for record in message.records):
             # Authentic but about prefixes this ETR does not own: do not act on it.
             self.counters["notify-foreign-eids"] += 1
             return
         sender = addr[0]
-        first_sender = self._accepted_nonces.get(message.nonce)
-        if first_sender is not None and first_sender != sender:
-            # Captured from its real sender and sent again from elsewhere.
-            self.counters["notify-replays"] += 1
-            return
-        last = self._last_notify_nonce.get(sender, -1)
-        if message.nonce < last:
+        freshness = self.replay_guard.judge(sender, message.nonce)
+        if freshness is Freshness.REPLAY:
             self.counters["notify-replays"] += 1
             return
         ack = encode_map_notify_ack(
@@ -232,22 +247,13 @@ class VirtualEtr:
             site_id=message.site_id,
         )
         self._reply(ack, addr)
-        if message.nonce == last:
+        if freshness is Freshness.RETRANSMISSION:
             self.counters["notify-retransmissions"] += 1
             return
-        self._remember(sender, message.nonce)
+        self.replay_guard.accept(sender, message.nonce)
         self.counters["map-notifies-accepted"] += 1
         self.counters["reregistrations-triggered"] += 1
         self.register_now()
-
-    def _remember(self, sender: str, nonce: int) -> None:
-        self._last_notify_nonce[sender] = nonce
-        self._last_notify_nonce.move_to_end(sender)
-        while len(self._last_notify_nonce) > MAX_NOTIFY_SENDERS:
-            self._last_notify_nonce.popitem(last=False)
-        self._accepted_nonces[nonce] = sender
-        while len(self._accepted_nonces) > MAX_ACCEPTED_NONCES:
-            self._accepted_nonces.popitem(last=False)
 
     def _on_map_request(self, ecm: EcmMessage, request: MapRequestMessage) -> None:
         if not request.itr_rlocs:

@@ -16,12 +16,19 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from ansible_collections.lispnet.ms_recovery.lab.ms_store import MsStore, SiteRecord, StoredEtr
+from ansible_collections.lispnet.ms_recovery.lab.rate_limit import PerSourceLimit
+from ansible_collections.lispnet.ms_recovery.lab.register_nonces import (
+    RegisterNonces,
+    Verdict,
+    nonce_key,
+)
 from ansible_collections.lispnet.ms_recovery.lab.registration_table import (
     Registration,
     RegistrationTable,
     covering_match,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import (
+    KEY_ID_OFFSET,
     algorithm_from_name,
     verify,
 )
@@ -36,6 +43,8 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.codec imp
     encode_map_notify_for_register,
     encode_map_reply,
     encode_map_request,
+    first_record_eid,
+    message_type,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.nonce import (
     NonceCounter,
@@ -65,6 +74,16 @@ NEGATIVE_TTL_UNKNOWN = 15  # minutes: EID no site owns
 NOTIFY_PACE = 5000.0
 # ...after a first burst the socket queue (8 MB, rmem_max here) absorbs.
 NOTIFY_BURST = 2000
+# Map-Requests: one request makes at most MAX_EIDS_PER_REQUEST answers (ITRs ask
+# for one EID at a time; RFC 9301 allows more, not 255 to one address), and one
+# source gets REQUESTS_PER_SECOND after a burst. The controller's map_request
+# check of 10,000 sites from one address stays within the burst.
+MAX_EIDS_PER_REQUEST = 4
+REQUESTS_PER_SECOND = 10_000.0
+REQUEST_BURST = 20_000.0
+# An ECM'd Map-Request for a few EIDs is far smaller; bigger ones are not read.
+MAX_REQUEST_SIZE = 1500
+MAP_REGISTER, MAP_NOTIFY_ACK, ECM = 3, 5, 8
 INTERRUPTED = "interrupted: the unit went down (reboot or switchover) before the ack"
 
 Sender = Callable[[bytes, tuple[str, int]], None]
@@ -107,6 +126,8 @@ class MapServerUnit:
         self._generation = 0
         self._jobs: set[asyncio.Future[list[NotifyResult]]] = set()
         self.on_registration_change: RegistrationListener | None = None
+        self._register_nonces = RegisterNonces(store.last_nonce)
+        self._request_limit = PerSourceLimit(REQUESTS_PER_SECOND, REQUEST_BURST)
 
     # Lifecycle ------------------------------------------------------------------
     def attach(self, send: Sender) -> None:
@@ -131,47 +152,94 @@ class MapServerUnit:
         """What a reboot or a switchover does to the in-memory state."""
         self.table.clear()
         self.counters.clear()
+        self._register_nonces.forget_recent()
+        self._request_limit.clear()
 
     # Datagrams -------------------------------------------------------------------
     def on_datagram(self, data: bytes, addr: tuple[str, int]) -> None:
+        """Anyone can send anything here: nothing is cached, and nothing costly
+        decoded, before a message has shown it deserves it (docs/security.md)."""
         if self._send is None:
+            return
+        kind = message_type(data)
+        if kind == MAP_REGISTER:
+            self._on_register(data, addr)
+            return
+        if kind == MAP_NOTIFY_ACK:
+            self._on_notify_ack(data, addr)
+            return
+        if kind != ECM or len(data) > MAX_REQUEST_SIZE:
+            self.counters["ignored"] += 1
+            return
+        if not self._request_limit.allow(addr[0], time.monotonic()):
+            self.counters["requests-rate-limited"] += 1
             return
         try:
             message = decode(data)
         except MalformedMessage:
             self.counters["malformed"] += 1
             return
-        if isinstance(message, MapRegisterMessage):
-            self._on_register(message, data, addr)
-        elif isinstance(message, MapNotifyMessage) and message.is_ack:
-            if not (self.notifier and self.notifier.on_ack(message, data, addr)):
-                self.counters["unexpected-acks"] += 1
-            else:
-                self.counters["notify-acks-received"] += 1
-        elif isinstance(message, EcmMessage) and isinstance(message.message, MapRequestMessage):
+        if isinstance(message, EcmMessage) and isinstance(message.message, MapRequestMessage):
             self._on_map_request(message, message.message)
         else:
             self.counters["ignored"] += 1
 
-    def _on_register(self, msg: MapRegisterMessage, raw: bytes, addr: tuple[str, int]) -> None:
-        self.counters["map-registers-received"] += 1
-        if not msg.records:
+    def _on_notify_ack(self, raw: bytes, addr: tuple[str, int]) -> None:
+        # Decoded only when it answers a notification of ours (nonce at 4..12).
+        nonce = int.from_bytes(raw[4:12], "big") if len(raw) >= 12 else -1
+        if self.notifier is None or not self.notifier.expects(nonce):
+            self.counters["unexpected-acks"] += 1
+            return
+        try:
+            message = decode(raw)
+        except MalformedMessage:
             self.counters["malformed"] += 1
             return
-        site = self.store.site_of(msg.records[0].eid)
+        if isinstance(message, MapNotifyMessage) and self.notifier.on_ack(message, raw, addr):
+            self.counters["notify-acks-received"] += 1
+        else:
+            self.counters["unexpected-acks"] += 1
+
+    def _on_register(self, raw: bytes, addr: tuple[str, int]) -> None:
+        self.counters["map-registers-received"] += 1
+        # The site (whose key must authenticate the message) from the first
+        # EID alone; the rest is decoded, and cached, only once the MAC holds.
+        try:
+            site = self.store.site_of(first_record_eid(raw))
+        except MalformedMessage:
+            self.counters["malformed"] += 1
+            return
         if site is None:
             self.counters["unknown-site"] += 1
             return
-        if msg.key_id != site.key_id or not verify(
+        if raw[KEY_ID_OFFSET] != site.key_id or not verify(
             raw, site.key, algorithm_from_name(site.algorithm)
         ):
             self.counters["auth-failures"] += 1
             return
-        source = ipaddress.ip_address(addr[0])
-        xtr_key = (msg.xtr_id or source.packed) + site.name.encode()
-        if not self.store.accept_nonce(xtr_key, msg.nonce):
+        try:
+            msg = decode(raw, remember=True)
+        except MalformedMessage:
+            self.counters["malformed"] += 1
+            return
+        assert isinstance(msg, MapRegisterMessage)
+        identity = None if msg.xtr_id is None else nonce_key(msg.xtr_id, site.name, msg.key_id)
+        verdict = self._register_nonces.judge(
+            identity, msg.nonce, raw, (addr[0], addr[1]), time.monotonic()
+        )
+        if verdict is Verdict.REPLAY:
             self.counters["replays"] += 1
             return
+        if verdict is Verdict.RETRANSMISSION:
+            # The same bytes again: the sender missed our answer. Answer
+            # again; the registration itself was applied the first time.
+            self.counters["register-retransmissions"] += 1
+            if msg.want_map_notify:
+                self._emit(encode_map_notify_for_register(raw, key=site.key), addr)
+            return
+        if identity is not None:
+            self.store.nonces_changed()
+        source = ipaddress.ip_address(addr[0])
         self.counters["map-registers-accepted"] += 1
         now, mono = datetime.now(UTC), time.monotonic()
         # Every record of an ETR usually carries the same RLOCs: learn each once.
@@ -218,7 +286,9 @@ class MapServerUnit:
             self.counters["ignored"] += 1  # an MS does not answer RLOC probes
             return
         itr = (str(request.itr_rlocs[0]), ecm.inner_sport)
-        for eid in request.eids:
+        if len(request.eids) > MAX_EIDS_PER_REQUEST:
+            self.counters["request-eids-ignored"] += len(request.eids) - MAX_EIDS_PER_REQUEST
+        for eid in request.eids[:MAX_EIDS_PER_REQUEST]:
             registered = self.table.longest_match(eid)
             if registered is not None:
                 records = self.table.records(registered)

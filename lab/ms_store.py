@@ -2,8 +2,9 @@
 
 Site configuration and the stored basic routing info of every EID (site,
 prefixes, ETR RLOCs, key) survive a reboot; the registration table does not.
-The last accepted Map-Register nonce per xTR is kept too, so that a reboot does
-not reopen the door to replayed registrations.
+The last accepted Map-Register nonce per xTR-ID and key is kept too
+(lab/register_nonces.py), so that a reboot does not reopen the door to replayed
+registrations.
 """
 
 from __future__ import annotations
@@ -92,12 +93,8 @@ class MsStore:
             site.etrs.append(StoredEtr(name=f"{site.name}-{rloc}", rloc=rloc))
             self.mark_dirty()
 
-    def accept_nonce(self, xtr_key: bytes, nonce: int) -> bool:
-        """Record a Map-Register nonce; False when it is not newer (a replay)."""
-        key = xtr_key.hex()
-        if nonce <= self.last_nonce.get(key, -1):
-            return False
-        self.last_nonce[key] = nonce
+    def nonces_changed(self) -> None:
+        """``last_nonce`` (lab/register_nonces.py's persisted part) moved on."""
         self._dirty = True  # the nonces only: the sites' JSON stays valid
         return True
 
@@ -167,6 +164,6 @@ class MsStore:
                 for s in data["sites"]
             ]
         )
-        store.last_nonce = {k: int(v) for k, v in data.get("last_nonce", {}).items()}
+        store.last_nonce.update({k: int(v) for k, v in data.get("last_nonce", {}).items()})
         store._dirty = False
         return store

@@ -19,6 +19,11 @@ def nonce_counter(lab_dir: Path, process: str) -> Path:
     return lab_dir / "state" / f"{process}.nonce"
 
 
+def etr_state(lab_dir: Path, process: str) -> Path:
+    # An ETR process's "disk": each ETR's notification replay state.
+    return lab_dir / "state" / f"{process}.json"
+
+
 def host_key(lab_dir: Path, router: str) -> Path:
     return lab_dir / "hostkeys" / f"{router}.key"
 

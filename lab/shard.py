@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import json
 import logging
 import random
 import signal
@@ -26,6 +27,7 @@ from ansible_collections.lispnet.ms_recovery.lab import paths
 from ansible_collections.lispnet.ms_recovery.lab.backends import EtrBackend, MsBackend
 from ansible_collections.lispnet.ms_recovery.lab.control import serve_control
 from ansible_collections.lispnet.ms_recovery.lab.etr import EtrConfig, VirtualEtr
+from ansible_collections.lispnet.ms_recovery.lab.etr_replay import NotifyReplayGuard
 from ansible_collections.lispnet.ms_recovery.lab.map_server import MapServerUnit
 from ansible_collections.lispnet.ms_recovery.lab.ms_store import MsStore
 from ansible_collections.lispnet.ms_recovery.lab.netconf.hostkeys import load_or_create_host_key
@@ -35,6 +37,9 @@ from ansible_collections.lispnet.ms_recovery.lab.topology import (
     UNIT_NAMES,
     LabSpec,
     xtr_id_of,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.atomic_file import (
+    atomic_write_text,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import (
     algorithm_from_name,
@@ -257,22 +262,31 @@ class MsShard:
 
 
 class EtrShard:
-    """A slice of the lab's ETRs."""
+    """A slice of the lab's ETRs.
+
+    ``stop-etr`` / ``start-etr`` are a reboot: the ETR's memory is gone (a new
+    VirtualEtr), what it keeps on disk (its notification replay state, written
+    here at most once a second and at once when it stops) is read back.
+    """
 
     def __init__(self, lab_dir: Path, spec: LabSpec, first: int, count: int) -> None:
         self.lab_dir = lab_dir
         self.spec = spec
+        self.state_path = paths.etr_state(lab_dir, f"etrs-{first}")
         self.etrs: dict[str, VirtualEtr] = {}
         self.routers: dict[str, Router] = {}
         self.backends: dict[str, EtrBackend] = {}
         self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._flusher: asyncio.Task[None] | None = None
+        self._booted: set[str] = set()
         self.fault_counters: Counter[str] = Counter()
         # One counter for the process's ETRs: each ETR's nonces still grow.
-        nonces = NonceCounter(paths.nonce_counter(lab_dir, f"etrs-{first}"))
+        self._nonces = NonceCounter(paths.nonce_counter(lab_dir, f"etrs-{first}"))
+        guards = self._read_guards()
         for index in range(first, min(first + count, spec.etrs_total)):
             site, etr_no = divmod(index, spec.etrs_per_site)
             config = etr_config(spec, site, etr_no)
-            etr = VirtualEtr(config, nonces)
+            etr = VirtualEtr(config, self._nonces, guards.get(config.name))
             self.etrs[config.name] = etr
             self.routers[config.name] = Router(config.name, str(config.rloc), lab_dir, spec)
             self.backends[config.name] = EtrBackend(etr)
@@ -280,11 +294,43 @@ class EtrShard:
     async def start(self) -> None:
         for name in self.etrs:
             await self.start_etr(name)
+        self._flusher = asyncio.ensure_future(self._flush_every_second())
+
+    def _read_guards(self) -> dict[str, NotifyReplayGuard]:
+        try:
+            data = json.loads(self.state_path.read_text())
+        except FileNotFoundError:
+            return {}
+        return {name: NotifyReplayGuard.from_data(state) for name, state in data.items()}
+
+    def save_state(self, force: bool = False) -> None:
+        if not force and not any(etr.replay_guard.dirty for etr in self.etrs.values()):
+            return
+        data = {name: etr.replay_guard.to_data() for name, etr in self.etrs.items()}
+        self.state_path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(self.state_path, json.dumps(data))
+        for etr in self.etrs.values():
+            etr.replay_guard.dirty = False
+
+    async def _flush_every_second(self) -> None:
+        while True:
+            await asyncio.sleep(1.0)
+            try:
+                self.save_state()
+            except OSError:
+                log.exception("cannot save the ETRs' replay state")
 
     async def start_etr(self, name: str) -> dict[str, Any]:
         etr, router = self._lookup(name)
         if etr.running:
             return {"etr": name, "running": True}
+        if name in self._booted:
+            # It ran before: boot a new one with what it kept on disk.
+            guard = self._read_guards().get(name)
+            etr = VirtualEtr(etr.config, self._nonces, guard)
+            self.etrs[name] = etr
+            self.backends[name] = EtrBackend(etr)
+        self._booted.add(name)
         await router.open_netconf(self.backends[name])
         router.udp = await open_udp(router.address, LISP_CONTROL_PORT, etr.on_datagram)
         send = self.spec.faults.sender(router.udp.sendto, name, self.fault_counters)
@@ -303,6 +349,7 @@ class EtrShard:
             timer.cancel()
         etr.detach()
         await router.close()
+        self.save_state(force=True)
         return {"etr": name, "running": False}
 
     def _schedule(self, name: str, delay: float) -> None:
@@ -330,6 +377,8 @@ class EtrShard:
                     "registers_sent": etr.counters["map-registers-sent"],
                     "reregistrations": etr.counters["reregistrations-triggered"],
                     "register_retransmits": etr.register_retransmits,
+                    "notify_replays": etr.counters["notify-replays"],
+                    "notify_retransmissions": etr.counters["notify-retransmissions"],
                 }
                 for name, etr in self.etrs.items()
             },
@@ -346,10 +395,13 @@ class EtrShard:
         raise ValueError(f"unknown command {command!r} for an ETR process")
 
     async def stop(self) -> None:
+        if self._flusher is not None:
+            self._flusher.cancel()
         for timer in self._timers.values():
             timer.cancel()
         for router in self.routers.values():
             await router.close()
+        self.save_state()
 
 
 def etr_config(spec: LabSpec, site: int, etr_no: int) -> EtrConfig:

@@ -8,7 +8,7 @@ Encoders seal authenticated messages; ``decode`` does not verify them (call
 
 from __future__ import annotations
 
-from .decode import decode, message_type
+from .decode import decode, first_record_eid, message_type, register_trailer
 from .encode import (
     encode_ecm,
     encode_map_notify,
@@ -44,5 +44,7 @@ __all__ = [
     "encode_map_register",
     "encode_map_reply",
     "encode_map_request",
+    "first_record_eid",
     "message_type",
+    "register_trailer",
 ]

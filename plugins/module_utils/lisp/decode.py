@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import struct
+from collections.abc import Callable
 from typing import TypeVar
 
 from .auth import Algorithm
@@ -48,13 +49,19 @@ _Value = TypeVar("_Value")
 
 
 class _Reader:
-    """A cursor over the message that reports running out as MalformedMessage."""
+    """A cursor over the message that reports running out as MalformedMessage.
 
-    __slots__ = ("data", "pos")
+    ``remember``: values decoded here may enter the caches below. Only for
+    bytes whose MAC the caller has verified: unauthenticated input must not
+    cost memory (anyone can send distinct datagrams without end).
+    """
 
-    def __init__(self, data: bytes) -> None:
+    __slots__ = ("data", "pos", "remember")
+
+    def __init__(self, data: bytes, remember: bool = False) -> None:
         self.data = data
         self.pos = 0
+        self.remember = remember
 
     def unpack(self, fmt: struct.Struct, what: str) -> tuple[int, ...]:
         end = self.pos + fmt.size
@@ -111,13 +118,17 @@ def _eid_address(reader: _Reader, what: str) -> tuple[int, IPAddress] | None:
     return iid_field, address
 
 
-# Values decoded before, by their exact encoding. A Map-Server decodes the same
+# Values decoded before, by their exact encoding (authenticated input only, see
+# _Reader). A Map-Server decodes the same
 # EID-records in every periodic Map-Register and in every Map-Notify-Ack of a
 # recovery: building ip_network, IPv4Address and the dataclasses again was most
 # of its time at 10,000 ETRs. Only encodings that once decoded without error
 # (and consumed exactly the cached bytes) are cached, and every cached value is
 # immutable, so a cache hit is exactly what a fresh decode would return.
 _CACHE_MAX = 1 << 17
+# A bigger encoding is decoded every time: an ETR's record is a few dozen
+# octets, and the cache's memory stays bounded by entries times this size.
+_CACHE_KEY_MAX = 160
 _EID_CACHE: dict[tuple[bytes, int], Eid] = {}
 _LOCATOR_CACHE: dict[bytes, Rloc] = {}
 _RECORD_CACHE: dict[bytes, Mapping] = {}
@@ -125,7 +136,9 @@ _PLAIN_SIZE = {AFI_IPV4: 6, AFI_IPV6: 18}  # AFI included
 _LCAF_HEADER_SIZE = 8  # AFI included; the LCAF length field counts what follows
 
 
-def _remember(cache: dict[_Key, _Value], key: _Key, value: _Value) -> None:
+def _remember(reader: _Reader, cache: dict[_Key, _Value], key: _Key, value: _Value) -> None:
+    if not reader.remember:
+        return
     # Cleared rather than evicted one by one: simpler, and refilling is cheap.
     if len(cache) >= _CACHE_MAX:
         cache.clear()
@@ -178,7 +191,7 @@ def _record_size(data: bytes, pos: int) -> int | None:
 def _eid(reader: _Reader, mask_len: int, what: str) -> Eid:
     data, start = reader.data, reader.pos
     size = _eid_size(data, start)
-    key = None if size is None else (data[start : start + size], mask_len)
+    key = None if size is None or size > _CACHE_KEY_MAX else (data[start : start + size], mask_len)
     if key is not None:
         cached = _EID_CACHE.get(key)
         if cached is not None:
@@ -196,14 +209,14 @@ def _eid(reader: _Reader, mask_len: int, what: str) -> Eid:
     except ValueError as exc:
         raise MalformedMessage(f"bad EID prefix in {what}: {exc}") from None
     if key is not None and reader.pos - start == len(key[0]):
-        _remember(_EID_CACHE, key, eid)
+        _remember(reader, _EID_CACHE, key, eid)
     return eid
 
 
 def _locator(reader: _Reader) -> Rloc:
     data, start = reader.data, reader.pos
     size = _locator_size(data, start)
-    key = None if size is None else data[start : start + size]
+    key = None if size is None or size > _CACHE_KEY_MAX else data[start : start + size]
     if key is not None:
         cached = _LOCATOR_CACHE.get(key)
         if cached is not None:
@@ -221,7 +234,7 @@ def _locator(reader: _Reader) -> Rloc:
         reachable=bool(flags & 0x1),
     )
     if key is not None and reader.pos - start == len(key):
-        _remember(_LOCATOR_CACHE, key, rloc)
+        _remember(reader, _LOCATOR_CACHE, key, rloc)
     return rloc
 
 
@@ -230,7 +243,7 @@ def _record(reader: _Reader) -> Mapping:
     # this one lookup usually stands for the EID and every locator below.
     data, start = reader.data, reader.pos
     size = _record_size(data, start)
-    key = None if size is None else data[start : start + size]
+    key = None if size is None or size > _CACHE_KEY_MAX else data[start : start + size]
     if key is not None:
         cached = _RECORD_CACHE.get(key)
         if cached is not None:
@@ -238,7 +251,7 @@ def _record(reader: _Reader) -> Mapping:
             return cached
     mapping = _fresh_record(reader)
     if key is not None and reader.pos - start == len(key):
-        _remember(_RECORD_CACHE, key, mapping)
+        _remember(reader, _RECORD_CACHE, key, mapping)
     return mapping
 
 
@@ -261,13 +274,17 @@ def _records(reader: _Reader, count: int) -> tuple[Mapping, ...]:
 
 
 def _authenticated(
-    reader: _Reader, has_trailer: bool
+    reader: _Reader, has_trailer: bool, unflagged_trailer: bytes | None = None
 ) -> tuple[int, int, Algorithm | int, tuple[Mapping, ...], bytes | None, int | None]:
     word0, nonce, key_id, alg, auth_length = reader.unpack(_AUTH_HEADER, "header")
     reader.take(auth_length, "authentication data")
     records = _records(reader, word0 & 0xFF)
     xtr_id: bytes | None = None
     site_id: int | None = None
+    if not has_trailer and unflagged_trailer is not None:
+        # lispers.net appends the register's xTR-ID and Site-ID to its
+        # Map-Notify without the I bit: taken exactly when it is ours.
+        has_trailer = reader.data[reader.pos :] == unflagged_trailer
     if has_trailer:
         xtr_id = reader.take(XTR_ID_LENGTH, "xTR-ID")
         (site_id,) = reader.unpack(_U64, "Site-ID")
@@ -275,10 +292,10 @@ def _authenticated(
     return nonce, key_id, _KNOWN_ALGORITHMS.get(alg, alg), records, xtr_id, site_id
 
 
-def _map_register(data: bytes) -> MapRegisterMessage:
+def _map_register(data: bytes, remember: bool, trailer: bytes | None) -> MapRegisterMessage:
     word0 = _U32.unpack_from(data)[0]
     nonce, key_id, alg, records, xtr_id, site_id = _authenticated(
-        _Reader(data), bool(word0 & 0x02000000)
+        _Reader(data, remember), bool(word0 & 0x02000000)
     )
     return MapRegisterMessage(
         nonce=nonce,
@@ -292,16 +309,17 @@ def _map_register(data: bytes) -> MapRegisterMessage:
     )
 
 
-def _map_notify(data: bytes, is_ack: bool) -> MapNotifyMessage:
+def _map_notify(data: bytes, remember: bool, trailer: bytes | None) -> MapNotifyMessage:
     word0 = _U32.unpack_from(data)[0]
     nonce, key_id, alg, records, xtr_id, site_id = _authenticated(
-        _Reader(data), bool(word0 & 0x08000000)
+        _Reader(data, remember), bool(word0 & 0x08000000), trailer
     )
+    is_ack = data[0] >> 4 == 5
     return MapNotifyMessage(nonce, key_id, alg, records, xtr_id, site_id, is_ack)
 
 
-def _map_request(data: bytes) -> MapRequestMessage:
-    reader = _Reader(data)
+def _map_request(data: bytes, remember: bool, trailer: bytes | None) -> MapRequestMessage:
+    reader = _Reader(data, remember)
     word0, nonce = reader.unpack(_HEADER, "header")
     source = _eid_address(reader, "source EID")
     source_eid = None
@@ -328,19 +346,19 @@ def _map_request(data: bytes) -> MapRequestMessage:
     )
 
 
-def _map_reply(data: bytes) -> MapReplyMessage:
-    reader = _Reader(data)
+def _map_reply(data: bytes, remember: bool, trailer: bytes | None) -> MapReplyMessage:
+    reader = _Reader(data, remember)
     word0, nonce = reader.unpack(_HEADER, "header")
     records = _records(reader, word0 & 0xFF)
     reader.finish()
     return MapReplyMessage(nonce, records, probe=bool(word0 & 0x08000000))
 
 
-def _ecm(data: bytes) -> EcmMessage:
+def _ecm(data: bytes, remember: bool, trailer: bytes | None) -> EcmMessage:
     src, dst, sport, dport, inner = parse_ip_udp(data[4:])
     if message_type(inner) == 8:
         raise MalformedMessage("ECM inside an ECM")
-    message = _decode(inner)
+    message = _decode(inner, remember, None)
     assert not isinstance(message, EcmMessage)
     return EcmMessage(src, dst, sport, dport, message)
 
@@ -350,32 +368,68 @@ def message_type(data: bytes) -> int | None:
     return data[0] >> 4 if data else None
 
 
-_DECODERS = {
+_Decoder = Callable[[bytes, bool, "bytes | None"], LispMessage]
+_DECODERS: dict[int, _Decoder] = {
     1: _map_request,
     2: _map_reply,
     3: _map_register,
-    4: lambda data: _map_notify(data, is_ack=False),
-    5: lambda data: _map_notify(data, is_ack=True),
+    4: _map_notify,
+    5: _map_notify,
     8: _ecm,
 }
 
 
-def _decode(data: bytes) -> LispMessage:
+def _decode(data: bytes, remember: bool, trailer: bytes | None) -> LispMessage:
     if len(data) < 4:
         raise MalformedMessage("shorter than a LISP control header")
     kind = data[0] >> 4
     decoder = _DECODERS.get(kind)
     if decoder is None:
         raise MalformedMessage(f"unsupported message type {kind}")
-    return decoder(data)
+    return decoder(data, remember, trailer)
 
 
-def decode(data: bytes) -> LispMessage:
-    """Decode one LISP control message (the UDP payload). Does not check authentication."""
+def first_record_eid(data: bytes) -> Eid:
+    """The EID of the first record of a Map-Register, Map-Notify or -Ack, read
+    without decoding the rest or caching anything: what a Map-Server needs to
+    find the site whose key must authenticate the message before it spends
+    more on it."""
+    try:
+        reader = _Reader(bytes(data))
+        word0, _, _, _, auth_length = reader.unpack(_AUTH_HEADER, "header")
+        if not word0 & 0xFF:
+            raise MalformedMessage("no EID-record")
+        reader.take(auth_length, "authentication data")
+        _, _, mask_len, _, _ = reader.unpack(_RECORD, "EID-record")
+        return _eid(reader, mask_len, "EID-record")
+    except MalformedMessage:
+        raise
+    except Exception as exc:
+        raise MalformedMessage(f"undecodable: {type(exc).__name__}: {exc}") from None
+
+
+def register_trailer(xtr_id: bytes, site_id: int) -> bytes:
+    """The xTR-ID + Site-ID trailer of a Map-Register, as its bytes."""
+    return xtr_id + _U64.pack(site_id)
+
+
+def decode(
+    data: bytes, *, remember: bool = False, sent_trailer: bytes | None = None
+) -> LispMessage:
+    """Decode one LISP control message (the UDP payload). Does not check authentication.
+
+    ``remember``: the caller has verified the MAC of ``data``, so its values
+    may be cached for the next decode of the same encodings (a Map-Server
+    decodes the same records in every periodic Map-Register). Never for
+    unauthenticated input. ``sent_trailer``: the xTR-ID + Site-ID this node put
+    in its Map-Register (:func:`register_trailer`); a Map-Notify that carries
+    exactly these 24 octets at its end without the I bit (lispers.net) is
+    accepted with them. Any other leftover is malformed.
+    """
     if not isinstance(data, bytes | bytearray | memoryview):
         raise MalformedMessage(f"expected bytes, got {type(data).__name__}")
     try:
-        return _decode(bytes(data))
+        return _decode(bytes(data), remember, sent_trailer)
     except MalformedMessage:
         raise
     except Exception as exc:

@@ -39,6 +39,9 @@ MS_COUNTERS: tuple[str, ...] = (
     "eids-refused",
     "ignored",
     "send-errors",
+    "register-retransmissions",
+    "requests-rate-limited",
+    "request-eids-ignored",
 )
 
 ETR_COUNTERS: tuple[str, ...] = (
@@ -56,6 +59,7 @@ ETR_COUNTERS: tuple[str, ...] = (
     "map-requests-unknown",
     "ignored",
     "send-errors",
+    "notify-unsolicited-dropped",
 )
 
 HA_ROLES = ("active", "standby")

@@ -203,6 +203,11 @@ class Notifier:
     def outstanding(self) -> int:
         return len(self._pending)
 
+    def expects(self, nonce: int) -> bool:
+        """Whether a notification with this nonce awaits its ack: a receiver
+        asks before decoding (or caching) anything of a datagram."""
+        return nonce in self._pending
+
     def on_ack(self, message: MapNotifyMessage, raw: bytes, source: tuple[str, int]) -> bool:
         """Feed a received Map-Notify-Ack; True when it completed one of ours.
 

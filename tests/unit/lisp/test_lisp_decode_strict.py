@@ -241,7 +241,7 @@ def _clear_caches() -> None:
 
 def _outcome(data: bytes) -> object:
     try:
-        return decode(data)
+        return decode(data, remember=True)
     except MalformedMessage as exc:
         return f"MalformedMessage: {exc}"
 
@@ -258,10 +258,30 @@ def test_cached_decoding_equals_fresh_decoding(data: bytes) -> None:
 
 
 def test_a_repeated_record_is_decoded_once() -> None:
-    first, second = decode(VALID[3]), decode(VALID[3])
+    first, second = decode(VALID[3], remember=True), decode(VALID[3], remember=True)
     assert isinstance(first, MapRegisterMessage) and isinstance(second, MapRegisterMessage)
     assert first == second
     assert all(a is b for a, b in zip(first.records, second.records, strict=True))
+
+
+def test_unauthenticated_input_is_never_cached() -> None:
+    # Anyone can send distinct datagrams without end: decoding them as they
+    # come (no MAC checked yet) must leave nothing behind.
+    _clear_caches()
+    for data in VALID:
+        decode(data)
+    assert not any(CACHES)
+    decode(VALID[3], remember=True)
+    assert all(CACHES)
+
+
+def test_a_record_too_big_for_the_cache_is_not_cached() -> None:
+    _clear_caches()
+    rlocs = tuple(Rloc.of(f"127.0.2.{n}") for n in range(1, 60))
+    record = Mapping(Eid.parse("10.9.0.0/16"), rlocs)
+    decode(encode_map_reply((record,), nonce=1), remember=True)
+    assert not decoder._RECORD_CACHE
+    assert decoder._EID_CACHE  # its parts are small
 
 
 @pytest.mark.parametrize(
@@ -272,10 +292,10 @@ def test_a_repeated_record_is_decoded_once() -> None:
 def test_malformed_records_are_not_cached(data: bytes) -> None:
     _clear_caches()
     with pytest.raises(MalformedMessage):
-        decode(data)
+        decode(data, remember=True)
     assert not decoder._RECORD_CACHE
     with pytest.raises(MalformedMessage):
-        decode(data)
+        decode(data, remember=True)
 
 
 def test_caches_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -283,5 +303,6 @@ def test_caches_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     _clear_caches()
     for n in range(20):
         record = Mapping(Eid.parse(f"10.{n}.0.0/16"), (Rloc.of(f"127.0.1.{n}"),))
-        assert decode(encode_map_reply((record,), nonce=n)) == MapReplyMessage(n, (record,), False)
+        message = decode(encode_map_reply((record,), nonce=n), remember=True)
+        assert message == MapReplyMessage(n, (record,), False)
     assert all(0 < len(cache) <= 4 for cache in CACHES)
