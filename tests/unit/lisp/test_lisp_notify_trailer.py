@@ -24,13 +24,21 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
 XTR_ID = bytes(range(16))
 SITE_ID = 7
 OURS = register_trailer(XTR_ID, SITE_ID)
-NOTIFY = encode_map_notify(
-    [Mapping(Eid.parse("10.1.0.0/24"), (Rloc.of("127.0.0.9"),))],
-    key=b"k" * 16,
-    key_id=0,
-    algorithm=Algorithm.HMAC_SHA_256,
-    nonce=42,
-)
+
+
+def _notify(xtr_id: bytes | None = None, site_id: int | None = None) -> bytes:
+    return encode_map_notify(
+        [Mapping(Eid.parse("10.1.0.0/24"), (Rloc.of("127.0.0.9"),))],
+        key=b"k" * 16,
+        key_id=0,
+        algorithm=Algorithm.HMAC_SHA_256,
+        nonce=42,
+        xtr_id=xtr_id,
+        site_id=site_id,
+    )
+
+
+NOTIFY = _notify()
 
 
 def test_the_unflagged_trailer_we_sent_is_accepted() -> None:
@@ -61,15 +69,6 @@ def test_any_other_leftover_is_refused(tail: bytes) -> None:
 
 
 def test_a_flagged_trailer_is_read_as_before() -> None:
-    flagged = encode_map_notify(
-        [Mapping(Eid.parse("10.1.0.0/24"), (Rloc.of("127.0.0.9"),))],
-        key=b"k" * 16,
-        key_id=0,
-        algorithm=Algorithm.HMAC_SHA_256,
-        nonce=42,
-        xtr_id=XTR_ID,
-        site_id=SITE_ID,
-    )
-    message = decode(flagged, sent_trailer=OURS)
+    message = decode(_notify(XTR_ID, SITE_ID), sent_trailer=OURS)
     assert isinstance(message, MapNotifyMessage)
     assert (message.xtr_id, message.site_id) == (XTR_ID, SITE_ID)
