@@ -19,7 +19,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.codec imp
     encode_map_notify,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.nonce import (
-    MonotonicNonce,
+    NonceCounter,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.notifier import (
     LISP_CONTROL_PORT,
@@ -48,7 +48,7 @@ def test_a_capture_replayed_after_an_etr_reboot_is_refused(tmp_path: Path) -> No
             eids=site.eids,
             etrs=[(etr.name, etr.rloc)],
         )[0]
-        nonces = MonotonicNonce()
+        nonces = NonceCounter(None)
 
         def notification() -> bytes:
             return encode_map_notify(
