@@ -280,10 +280,12 @@ class AnsibleSession:
     def server_capabilities(self) -> frozenset[str]:
         import json
 
+        from ansible.module_utils.connection import Connection
         from ansible.module_utils.connection import ConnectionError as AnsibleConnectionError
 
+        # NetconfConnection would parse the reply as XML; it is JSON text.
         try:
-            described = json.loads(self.connection.get_capabilities())
+            described = json.loads(Connection.__rpc__(self.connection, "get_capabilities"))
         except (AnsibleConnectionError, ValueError) as exc:
             raise NetconfFailure(f"reading the server's capabilities failed: {exc}") from exc
         return frozenset(described.get("server_capabilities", ()))
