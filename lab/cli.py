@@ -69,6 +69,7 @@ def _up(args: argparse.Namespace) -> int:
         f"{notify_sites}/{spec.sites}"
     )
     print(f"  Ansible inventory: {paths.ansible_inventory(args.dir)}")
+    print(f"  ETRs as hosts:     {paths.etr_inventory(args.dir)}")
     print(f"  EID inventory:     {paths.eid_inventory(args.dir)}")
     return 0
 

@@ -104,7 +104,9 @@ from ansible.template import trust_as_template
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
     EidInventory,
     InventoryError,
-    load_inventory,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.plugin_utils.eid_inventory_cache import (
+    load_validated,
 )
 
 CONNECTION = "ansible.netcommon.netconf"
@@ -142,7 +144,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
 
     def _load(self, path: str) -> EidInventory:
         try:
-            return load_inventory(path, self._decrypter())
+            return load_validated(path, self._decrypter())
         except InventoryError as exc:
             count = len(exc.problems)
             raise AnsibleParserError(

@@ -9,6 +9,8 @@ message) and the module is not run: a recovery must not start from a wrong
 table. A valid one reaches the module as ``_eid_inventory_text`` (handover.py:
 JSON with the keys in clear, since the module cannot decrypt; the option is
 no_log, so Ansible masks it in the invocation and in every result string).
+It is validated once: later tasks (and runs) with the same file content take
+it from the encrypted cache of eid_inventory_cache.py.
 
 A module gets it with a three-line ``plugins/action/<module>.py``::
 
@@ -27,19 +29,15 @@ from ansible_collections.ansible.netcommon.plugins.action.network import (
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
     InventoryError,
-    load_inventory,
-)
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.handover import (
-    handover_text,
-)
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.key_advice import (
-    key_warnings,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.module_support import (
     EID_INVENTORY_OPTION,
     EID_INVENTORY_TEXT_OPTION,
     failure_details,
     failure_message,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.plugin_utils.eid_inventory_cache import (
+    validated_inventory,
 )
 
 
@@ -55,7 +53,7 @@ class EidInventoryAction(NetworkActionModule):
         if path:  # modules where the inventory is optional run without one
             resolved = self._resolve(str(path))
             try:
-                inventory = load_inventory(resolved, self._decrypter())
+                validated = validated_inventory(resolved, self._decrypter())
             except InventoryError as exc:
                 return self._failed(
                     failure_message(exc) + "\n(the module was not run)", **failure_details(exc)
@@ -63,9 +61,9 @@ class EidInventoryAction(NetworkActionModule):
             except (OSError, UnicodeDecodeError) as exc:
                 return self._failed(f"cannot read the EID inventory {resolved}: {exc}")
             args[EID_INVENTORY_OPTION] = resolved
-            args[EID_INVENTORY_TEXT_OPTION] = handover_text(inventory)
+            args[EID_INVENTORY_TEXT_OPTION] = validated.handover
             # Weak keys still work: the task runs, and Ansible shows these.
-            warnings = key_warnings(inventory)
+            warnings = validated.warnings
         result: dict[str, Any] = super().run(tmp=tmp, task_vars=task_vars)
         if warnings:
             result["warnings"] = [*result.get("warnings", []), *warnings]

@@ -35,7 +35,7 @@ from ansible_collections.lispnet.ms_recovery.tests.support.lab import Lab
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 
 # What `lisplab up` writes: the simulated devices' side, holding keys by design.
-LAB_FILES = {"eids.yml", "inventory.yml", "lab.json", "known_hosts", "ssh_config"}
+LAB_FILES = {"eids.yml", "inventory.yml", "etrs.yml", "lab.json", "known_hosts", "ssh_config"}
 LAB_DIRS = {"logs", "state", "run", "hostkeys"}
 
 

@@ -119,7 +119,7 @@ def load_inventory(path: str | os.PathLike[str], decrypt: Decrypt | None = None)
 def parse_inventory(text: str, source: str, decrypt: Decrypt | None = None) -> EidInventory:
     """Parse inventory text; ``source`` names it in problems (usually the path)."""
     if text.lstrip().startswith(VAULT_HEADER):
-        text = _decrypt_file(text, source, decrypt)
+        text = decrypt_file(text, source, decrypt)
     with collector_paused():
         return _parse(text, source, decrypt)
 
@@ -144,7 +144,7 @@ def _parse(text: str, source: str, decrypt: Decrypt | None) -> EidInventory:
     return _InventoryReader(source, decrypt).read(root)
 
 
-def _decrypt_file(text: str, source: str, decrypt: Decrypt | None) -> str:
+def decrypt_file(text: str, source: str, decrypt: Decrypt | None) -> str:
     if decrypt is None:
         raise InventoryError(
             [
