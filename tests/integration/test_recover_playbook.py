@@ -97,3 +97,29 @@ def test_etrs_that_are_down_are_named_and_fail_the_play(lab: Lab) -> None:
     assert all(eid not in table for eid in down.eids)
     others = {k: v for k, v in expected(lab).items() if k not in down.eids}
     assert {k: table[k] for k in others if k in table} == others
+
+
+def test_an_unreachable_map_server_shows_progress_and_an_explained_bounded_failure(
+    lab: Lab,
+) -> None:
+    """Its NETCONF port refuses connections: a progress line per attempt, then
+    a failure saying what was tried, for how long and what to check."""
+    run = run_playbook(
+        lab,
+        f"- ansible.builtin.import_playbook: {RECOVER}\n",
+        "--limit",
+        "ms1-b",
+        "-e",
+        "ansible_port=1",  # nothing listens there
+        "-e",
+        "ms_recovery_port_timeout=3",
+        "-e",
+        "ms_recovery_port_poll=1",
+        callback="ansible.builtin.default",
+    )
+    assert run.rc != 0
+    assert run.output.count("FAILED - RETRYING") >= 2, run.output
+    address = lab.spec.unit_address(1)
+    assert f"ms1-b: no TCP connection to its NETCONF port {address}:1 within 3 s" in run.output
+    assert "attempts of 1 s" in run.output and "Nothing was sent" in run.output
+    assert "ansible_host and ansible_port" in run.output

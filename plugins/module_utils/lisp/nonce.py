@@ -12,10 +12,12 @@ address, would make every receiver drop everything as replays.
 blocks: the file holds the end of the last block handed out, written (fsync'ed,
 atomically) before any nonce of the block is used, so after a crash or a reboot
 the next block starts above everything sent before. The clock is read once, when
-the file is created: the counter starts at the value the earlier wall-clock
-scheme would have used, so receivers that remember such nonces accept the new
-ones; after that only the file counts. Processes sharing the file (Ansible forks)
-reserve under ``flock``, so their blocks never overlap.
+the file is created: the counter starts where the earlier wall-clock scheme
+would have (milliseconds in the high 48 bits, 16 random bits below), so
+receivers that remember such nonces accept the new ones; after that only the
+file counts. Processes
+sharing the file (Ansible forks) reserve under ``flock``, so their blocks never
+overlap.
 """
 
 from __future__ import annotations
@@ -37,8 +39,13 @@ _MAX = (1 << NONCE_BITS) - 1
 # and 2**48 reservations fit in the nonce space.
 DEFAULT_BLOCK = 1 << 16
 # Where the clock-derived start puts a new counter: milliseconds since the epoch in
-# the high 48 bits, as the earlier wall-clock nonces.
+# the high 48 bits, as the earlier wall-clock nonces...
 _CLOCK_SHIFT = 16
+# ...with random low bits, as there, so that counters created in the same
+# millisecond (an ETR's and its MS's) rarely hand out the same values: an ETR
+# takes a Map-Notify whose nonce is one of its own Map-Registers' for the MS's
+# ack of that register.
+_START_JITTER_BITS = _CLOCK_SHIFT
 
 
 def new_nonce() -> int:
@@ -47,7 +54,7 @@ def new_nonce() -> int:
 
 def clock_start() -> int:
     """A new counter's first value (read once, when its file is created)."""
-    return (time.time_ns() // 1_000_000) << _CLOCK_SHIFT
+    return ((time.time_ns() // 1_000_000) << _CLOCK_SHIFT) + secrets.randbits(_START_JITTER_BITS)
 
 
 class NonceCounterError(OSError):

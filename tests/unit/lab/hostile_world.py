@@ -117,6 +117,10 @@ def make_world(sites: int = SPEC.sites) -> World:
     return world
 
 
+# Above every nonce the corpus's controller used: a new, genuine notification.
+FRESH_NONCE = (1 << 64) - 1
+
+
 def unsolicited_notify(world: World, index: int, nonce: int, key: bytes | None = None) -> bytes:
     """What the MS (or the controller) sends an ETR to make it re-register."""
     target = notify_targets(site_record(world, index))[0]

@@ -15,12 +15,10 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.codec imp
     MapNotifyMessage,
     decode,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.nonce import (
-    NonceCounter,
-)
 from ansible_collections.lispnet.ms_recovery.tests.unit.lab.hostile_world import (
     ATTACKER,
     CONTROLLER,
+    FRESH_NONCE,
     hostile_bytes,
     make_world,
     mutants,
@@ -58,7 +56,7 @@ def test_the_etr_survives_100k_hostile_datagrams() -> None:
 
     # Still a working ETR: a genuine fresh notification is acked and acted upon...
     sent.clear()
-    notify = unsolicited_notify(world, 0, NonceCounter(None).next())
+    notify = unsolicited_notify(world, 0, FRESH_NONCE)
     etr.on_datagram(notify, CONTROLLER)
     kinds = [data[0] >> 4 for data, _ in sent]
     assert kinds == [5, 3]  # Map-Notify-Ack to the sender, then a Map-Register to the MS

@@ -12,11 +12,9 @@ import pytest
 from ansible_collections.lispnet.ms_recovery.lab.faults import FaultSpec
 from ansible_collections.lispnet.ms_recovery.lab.map_server import INTERRUPTED
 from ansible_collections.lispnet.ms_recovery.lab.topology import LabSpec
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.nonce import (
-    NonceCounter,
-)
 from ansible_collections.lispnet.ms_recovery.tests.unit.lab.hostile_world import (
     CONTROLLER,
+    FRESH_NONCE,
     World,
     make_world,
     unsolicited_notify,
@@ -136,7 +134,7 @@ def test_a_lost_reregistration_is_retried_until_the_ms_acks_it() -> None:
     sent = world.etr_sent[etr.config.name]
     timers = FakeTimers()
     etr.attach(lambda data, addr: sent.append((data, addr)), timers)
-    etr.on_datagram(unsolicited_notify(world, 0, NonceCounter(None).next()), CONTROLLER)
+    etr.on_datagram(unsolicited_notify(world, 0, FRESH_NONCE), CONTROLLER)
     assert [d[0] >> 4 for d, _ in sent] == [5, 3]
     sent.clear()  # the re-registration is lost on the way to the MS
     assert timers.fire_next()  # no register-ack: the ETR sends a fresh Map-Register
