@@ -93,6 +93,8 @@ class _Texts:
                     parts.append(f"<multicast-priority>{r.m_priority}</multicast-priority>")
                 if r.m_weight != 0:
                     parts.append(f"<multicast-weight>{r.m_weight}</multicast-weight>")
+                if r.local:
+                    parts.append("<lmr:local>true</lmr:local>")
                 parts.append("</locator>")
             text = self.rlocs[rlocs] = "".join(parts)
         return text

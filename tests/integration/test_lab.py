@@ -74,6 +74,8 @@ def test_etrs_register_and_the_table_is_read_over_netconf(lab: Lab) -> None:
     # Proxy-reply is asked for by every 4th site only, as the topology says.
     proxied = {r.site for r in snapshot.registrations if r.proxy_reply}
     assert proxied == {s.name for i, s in enumerate(inventory.sites) if i % 4 == 0}
+    # The ETRs register their RLOCs with the L bit; NETCONF shows what the wire said.
+    assert all(rloc.local for r in snapshot.registrations for rloc in r.rlocs)
     standby = read_ms(lab, unit=1)
     assert standby.unit is not None and standby.unit.ha_role == "standby"
     assert standby.registrations == ()

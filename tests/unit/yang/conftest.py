@@ -52,7 +52,7 @@ def ms_snapshot() -> MsSnapshot:
             "site-a",
             1,
             bytes.fromhex("0a" * 16),
-            (Rloc.of("192.0.2.1"), Rloc.of("2001:db8:ff::1", priority=2, weight=50)),
+            (Rloc.of("192.0.2.1", local=True), Rloc.of("2001:db8:ff::1", priority=2, weight=50)),
             1440,
             ip("192.0.2.1"),
             4342,

@@ -63,7 +63,7 @@ _FLATTEN = etree.XSLT(
           <xsl:for-each select="ms:rlocs/ms:locator">
             <xsl:value-of select="concat('L&#9;', ms:locator-address, '&#9;', ms:priority,
                 '&#9;', ms:weight, '&#9;', ms:multicast-priority, '&#9;',
-                ms:multicast-weight, '&#10;')"/>
+                ms:multicast-weight, '&#9;', lmr:local, '&#10;')"/>
           </xsl:for-each>
         </xsl:for-each>
       </xsl:for-each>
@@ -99,13 +99,14 @@ class _Cache:
     def rloc(self, line: str) -> Rloc:
         found = self.rlocs.get(line)
         if found is None:
-            _, address, priority, weight, m_priority, m_weight = line.split("\t")
+            _, address, priority, weight, m_priority, m_weight, local = line.split("\t")
             found = self.rlocs[line] = Rloc(
                 self.address(address),
                 int(priority or 1),
                 int(weight or 100),
                 int(m_priority or 255),
                 int(m_weight or 0),
+                local=local == "true",
             )
         return found
 
