@@ -11,14 +11,14 @@ exactly the module_utils its imports name.
 
 from __future__ import annotations
 
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms import ietf
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms import ietf, iosxe
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.base import (
     Capabilities,
     MissingCapability,
     Platform,
 )
 
-_FOLDERS = (ietf,)
+_FOLDERS = (ietf, iosxe)
 
 _BY_NAME: dict[str, type] = {folder.PLATFORM.name: folder.PLATFORM for folder in _FOLDERS}
 PLATFORMS: tuple[str, ...] = tuple(_BY_NAME)
