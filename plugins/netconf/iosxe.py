@@ -42,7 +42,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.netconf.ietf import (
 )
 
 # ncclient handlers whose SSH connect accepts any host key (unknown_host_cb).
-_ANY_HOST_KEY_HANDLERS = frozenset({"iosxe", "csr"})
+_ANY_HOST_KEY_HANDLERS = frozenset({"iosxe", "csr", "iosxr"})
 
 
 class Netconf(IetfNetconf):
