@@ -26,6 +26,7 @@ $(STAMP): requirements.txt requirements-dev.txt scripts/link-collection.sh
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	bash scripts/typecheck.sh $(PY)
 	$(VENV)/bin/pyang --strict -p yang -p $(VENV)/share/yang/modules/ietf yang/*.yang
 	$(VENV)/bin/ansible-lint -q
 	$(VENV)/bin/antsibull-changelog lint
@@ -51,4 +52,4 @@ lab-down: $(STAMP)
 # processes run from the venv and are found through the lab directory.
 clean:
 	if [ -x $(VENV)/bin/lisplab ]; then $(VENV)/bin/lisplab down --dir $(LAB_DIR); fi
-	rm -rf $(VENV) $(LAB_DIR) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(LAB_DIR) .pytest_cache .ruff_cache .mypy_cache .hypothesis

@@ -259,7 +259,7 @@ class VirtualEtr:
         if not request.itr_rlocs:
             self.counters["ignored"] += 1
             return
-        records = []
+        records: list[Mapping] = []
         for eid in request.eids:
             own = covering_match(eid, self._eid_set)
             if own is not None:

@@ -173,8 +173,9 @@ class MsShard:
             raise RuntimeError(f"standby {self.units[new].name} is down")
         old_unit, new_unit = self.units[old], self.units[new]
         old_unit.detach()
-        if self.routers[old].udp is not None:
-            self.routers[old].udp.close()
+        old_udp = self.routers[old].udp
+        if old_udp is not None:
+            old_udp.close()
             self.routers[old].udp = None
         old_unit.role = "standby"
         old_unit.lose_volatile_state()

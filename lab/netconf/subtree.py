@@ -23,10 +23,11 @@ from __future__ import annotations
 
 from copy import deepcopy
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 from lxml import etree
 
-_Element = etree._Element
+_Element: TypeAlias = etree._Element
 
 
 @dataclass

@@ -408,13 +408,13 @@ def _learn_sites(
     # What actually registered counts too: an ETR the stored info forgot is
     # still one that must be asked to re-register.
     for record in ms.registrations:
-        entry = found.get(record.site)
-        if entry is None:
+        registered = found.get(record.site)
+        if registered is None:
             continue
-        entry.eids.setdefault(record.eid)
+        registered.eids.setdefault(record.eid)
         for rloc in record.rlocs:
-            if rloc.address not in entry.etrs:
-                entry.etrs[rloc.address] = _etr_name(sources, record.site, rloc.address)
+            if rloc.address not in registered.etrs:
+                registered.etrs[rloc.address] = _etr_name(sources, record.site, rloc.address)
     sites: list[Site] = []
     skipped: list[Skipped] = []
     for entry in found.values():
@@ -469,8 +469,8 @@ def _netconf_of(sources: Sources, etr_name: str, known: Site | None) -> NetconfE
         for etr in known.etrs:
             if etr.name == etr_name:
                 return etr.netconf
-    etr = sources.find_etr(etr_name)
-    return None if etr is None else etr.netconf
+    found = sources.find_etr(etr_name)
+    return None if found is None else found.netconf
 
 
 # ------------------------------------------------------------------ drift ---

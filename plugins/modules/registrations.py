@@ -158,6 +158,7 @@ changed:
 """
 
 from datetime import UTC, datetime
+from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -218,10 +219,10 @@ def main() -> None:
         inventory = inventory_from_module(module)
         session = session_from_module(module)
         unit = platform.read_ms_unit(session).unit
-        info = {"active": unit is None or unit.ha_role == "active"}
+        info: dict[str, Any] = {"active": unit is None or unit.ha_role == "active"}
         if unit is not None:
             info["unit"] = {"name": unit.unit_name, "role": unit.ha_role}
-        if not info["active"] and params["on_standby"] == "skip":
+        if unit is not None and not info["active"] and params["on_standby"] == "skip":
             module.exit_json(
                 changed=False,
                 skipped=True,

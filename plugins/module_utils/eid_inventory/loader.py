@@ -268,10 +268,10 @@ class _InventoryReader(NodeReader):
             lambda n, p: self._eid(n, p, owner),
             "a site needs at least one EID",
         )
-        values = (name, site_id, map_server, key_id, algorithm, key)
-        if any(v is None for v in values) or etrs is None or eids is None:
+        values = (site_id, map_server, key_id, algorithm, key)
+        if name is None or any(v is None for v in values) or etrs is None or eids is None:
             return None
-        return Site(*values, tuple(etrs), tuple(eids))
+        return Site(name, *values, tuple(etrs), tuple(eids))
 
     def _non_empty(
         self, fields: Fields, path: str, name: str, read_one: Read, when_empty: str

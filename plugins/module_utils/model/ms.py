@@ -110,19 +110,45 @@ class RegistrationFields(Protocol):
     virtual Map-Server's own table entry (rendered without a copy, which at
     50,000 entries took a third of a table read)."""
 
-    eid: Eid
-    site: str
-    site_id: int
-    xtr_id: bytes | None
-    rlocs: tuple[Rloc, ...]
-    ttl: int
-    source: IPAddress
-    source_port: int
-    first_registered: datetime
-    last_registered: datetime
-    proxy_reply: bool
-    want_map_notify: bool
-    authoritative: bool
+    # Read-only (properties), so that frozen dataclasses satisfy it too.
+    @property
+    def eid(self) -> Eid: ...
+
+    @property
+    def site(self) -> str: ...
+
+    @property
+    def site_id(self) -> int: ...
+
+    @property
+    def xtr_id(self) -> bytes | None: ...
+
+    @property
+    def rlocs(self) -> tuple[Rloc, ...]: ...
+
+    @property
+    def ttl(self) -> int: ...
+
+    @property
+    def source(self) -> IPAddress: ...
+
+    @property
+    def source_port(self) -> int: ...
+
+    @property
+    def first_registered(self) -> datetime: ...
+
+    @property
+    def last_registered(self) -> datetime: ...
+
+    @property
+    def proxy_reply(self) -> bool: ...
+
+    @property
+    def want_map_notify(self) -> bool: ...
+
+    @property
+    def authoritative(self) -> bool: ...
 
 
 @dataclass(frozen=True)

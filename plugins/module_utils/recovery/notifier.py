@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import verify
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import Algorithm, verify
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.codec import (
     MapNotifyMessage,
     encode_map_notify,
@@ -226,7 +226,7 @@ class Notifier:
         target = pending.target
         if message.key_id != target.key_id or message.algorithm != target.algorithm:
             return False
-        if not verify(raw, target.key, target.algorithm):
+        if not verify(raw, target.key, Algorithm(target.algorithm)):
             return False
         if not pending.result.acked:
             pending.result.acked = True
@@ -319,7 +319,7 @@ class Notifier:
             target.records,
             key=target.key,
             key_id=target.key_id,
-            algorithm=target.algorithm,
+            algorithm=Algorithm(target.algorithm),
             nonce=pending.nonce,
         )
         pending.first_sent = time.monotonic()

@@ -156,8 +156,9 @@ async def _send_and_watch(
     started = asyncio.ensure_future(first_sent.wait())
     await asyncio.wait([sending, started], return_when=asyncio.FIRST_COMPLETED)
     started.cancel()
-    if sending.done() and sending.exception() is not None:
-        raise sending.exception()  # e.g. source_address not local: nothing was sent
+    failure = sending.exception() if sending.done() else None
+    if failure is not None:
+        raise failure  # e.g. source_address not local: nothing was sent
     # The curve starts at the first notification (or, when none could go out,
     # at the end of the attempt, which then is reported per ETR).
     watch = Watch(started=time.monotonic())
@@ -281,10 +282,10 @@ def _report(
 ) -> dict[str, Any]:
     unrecovered = set(state.unrecovered_sites)
     by_site: dict[str, list[NotifyResult]] = {}
-    for result in sending.results:
-        by_site.setdefault(result.site, []).append(result)
+    for notified in sending.results:
+        by_site.setdefault(notified.site, []).append(notified)
     sites = []
-    unreachable = []
+    unreachable: list[NotifyResult] = []
     for target in plan.targets:
         name = target.site.name
         etrs = [

@@ -129,9 +129,9 @@ def to_junit(report: RecoveryReport) -> str:
         "errors": 0,
         "skipped": sum(1 for c in cases if c.find("skipped") is not None),
     }
-    for key, value in counts.items():
-        suite.set(key, str(value))
-        root.set(key, str(value))
+    for key, count in counts.items():
+        suite.set(key, str(count))
+        root.set(key, str(count))
     ttr = report.time_to_full_recovery
     if ttr is not None:
         suite.set("time", f"{ttr:.3f}")

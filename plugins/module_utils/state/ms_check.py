@@ -108,6 +108,7 @@ def check_ms_state(
     if previous is not None and previous.service_address != record.service_address:
         previous = None  # another Map-Server under the same unit name (see classify)
 
+    expected: int | None
     if inventory is not None:
         expected = len(inventory.expected(ms_name))
         source = "eid_inventory"

@@ -230,5 +230,6 @@ class LispControl(Packet):
 # UDP fills in the control port on both sides.
 bind_bottom_up(UDP, LispControl, dport=LISP_CONTROL_PORT)
 bind_bottom_up(UDP, LispControl, sport=LISP_CONTROL_PORT)
-for _cls in (*_BY_TYPE.values(), LispUnknownMessage):
+_bound: list[type[Packet]] = [*_BY_TYPE.values(), LispUnknownMessage]
+for _cls in _bound:
     bind_top_down(UDP, _cls, sport=LISP_CONTROL_PORT, dport=LISP_CONTROL_PORT)
