@@ -314,11 +314,12 @@ def find_map_server(
             else:
                 matches = False
             if matches:
-                if unit is not None and candidate.lisp_address != unit.service_address:
-                    return dataclasses.replace(candidate, lisp_address=unit.service_address)
+                address = None if unit is None else unit.service_address
+                if address is not None and candidate.lisp_address != address:
+                    return dataclasses.replace(candidate, lisp_address=address)
                 return candidate
     unit_list = tuple(MsUnit(u.name, NetconfEndpoint(u.host, u.port)) for u in units)
-    if name is None or not unit_list or unit is None:
+    if name is None or not unit_list or unit is None or unit.service_address is None:
         raise SnapshotError(
             "no existing inventory describes this map-server"
             + (f" (unit {unit.unit_name}, address {unit.service_address})" if unit else "")

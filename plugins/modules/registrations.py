@@ -233,7 +233,9 @@ def main() -> None:
             inventory,
             params["map_server"],
             unit_name=None if unit is None else unit.unit_name,
-            service_address=None if unit is None else str(unit.service_address),
+            service_address=None
+            if unit is None or unit.service_address is None
+            else str(unit.service_address),
         )
         report = check_registrations(
             platform.read_registered(session, inventory.expected(ms.name)),

@@ -84,7 +84,10 @@ def check_ms_state(
     service_address = "" if unit.service_address is None else str(unit.service_address)
     if inventory is not None:
         ms_name = select_map_server(
-            inventory, request.map_server, unit_name=unit.unit_name, service_address=service_address
+            inventory,
+            request.map_server,
+            unit_name=unit.unit_name,
+            service_address=service_address or None,
         ).name
     else:
         ms_name = request.map_server or f"ms-{service_address or unit.unit_name}"
