@@ -37,7 +37,7 @@ def host_key_algorithms(names: Iterable[str]) -> tuple[str, ...]:
     widened: list[str] = []
     for name in names:
         if name == "ssh-rsa":
-            implemented = paramiko.Transport._key_info
+            implemented = paramiko.Transport._key_info  # type: ignore[attr-defined]
             candidates = [alg for alg in (*RSA_SHA2, name) if alg in implemented]
         else:
             candidates = [name]
@@ -49,9 +49,10 @@ class RsaSha2Transport(paramiko.Transport):
     """A paramiko Transport whose host-key algorithm list, whoever sets it,
     offers rsa-sha2 wherever it names ssh-rsa."""
 
-    @property  # type: ignore[override]
+    @property
     def _preferred_keys(self) -> tuple[str, ...]:
-        return self.__dict__.get("_widened_preferred_keys", paramiko.Transport._preferred_keys)
+        default: tuple[str, ...] = paramiko.Transport._preferred_keys  # type: ignore[attr-defined]
+        return self.__dict__.get("_widened_preferred_keys", default)
 
     @_preferred_keys.setter
     def _preferred_keys(self, names: Iterable[str]) -> None:
