@@ -96,7 +96,6 @@ class MsStore:
     def nonces_changed(self) -> None:
         """``last_nonce`` (lab/register_nonces.py's persisted part) moved on."""
         self._dirty = True  # the nonces only: the sites' JSON stays valid
-        return True
 
     def mark_dirty(self) -> None:
         """Something about the sites changed (their ETRs, notify results)."""
