@@ -93,7 +93,7 @@ def _ms_afs(data: etree._Element) -> list[tuple[int, etree._Element]]:
     state = _top(data, OPER, "lisp-state")
     if state is None:
         return []
-    found = []
+    found: list[tuple[int, etree._Element]] = []
     for router in state.iterfind(q(OPER, "lisp-routers")):
         for instance in router.iterfind(q(OPER, "instances")):
             iid = int(_required(instance, "iid"))
