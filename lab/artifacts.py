@@ -14,7 +14,7 @@ from ansible_collections.lispnet.ms_recovery.lab.netconf.hostkeys import (
     known_hosts_line,
     load_or_create_host_key,
 )
-from ansible_collections.lispnet.ms_recovery.lab.topology import MS_NAME, UNIT_NAMES, LabSpec
+from ansible_collections.lispnet.ms_recovery.lab.topology import LabSpec
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.atomic_file import (
     atomic_write_text,
 )
@@ -41,7 +41,11 @@ NETWORK_OS = "lispnet.ms_recovery.ietf"
 
 def routers(spec: LabSpec) -> list[tuple[str, str]]:
     """(name, management address) of every router in the lab."""
-    units = [(name, str(spec.unit_address(i))) for i, name in enumerate(UNIT_NAMES)]
+    units = [
+        (name, str(spec.unit_address(i, ms)))
+        for ms in range(spec.map_servers)
+        for i, name in enumerate(spec.unit_names(ms))
+    ]
     etrs = [
         (spec.etr_name(site, n), str(spec.etr_address(spec.etr_index(site, n))))
         for site in range(spec.sites)
@@ -52,13 +56,16 @@ def routers(spec: LabSpec) -> list[tuple[str, str]]:
 
 def eid_inventory(spec: LabSpec, source: str) -> EidInventory:
     port = spec.netconf_port
-    ms = MapServer(
-        name=MS_NAME,
-        lisp_address=spec.service_address,
-        units=tuple(
-            MsUnit(name, NetconfEndpoint(str(spec.unit_address(i)), port))
-            for i, name in enumerate(UNIT_NAMES)
-        ),
+    map_servers = tuple(
+        MapServer(
+            name=spec.ms_name(ms),
+            lisp_address=spec.ms_service_address(ms),
+            units=tuple(
+                MsUnit(name, NetconfEndpoint(str(spec.unit_address(i, ms)), port))
+                for i, name in enumerate(spec.unit_names(ms))
+            ),
+        )
+        for ms in range(spec.map_servers)
     )
     sites = []
     for site in range(spec.sites):
@@ -72,7 +79,7 @@ def eid_inventory(spec: LabSpec, source: str) -> EidInventory:
             Site(
                 name=spec.site_name(site),
                 site_id=site + 1,
-                map_server=MS_NAME,
+                map_server=spec.ms_name(spec.site_map_server(site)),
                 key_id=0,
                 algorithm=algorithm_from_name(spec.site_algorithm(site)),
                 key=Secret(spec.site_key(site)),
@@ -80,13 +87,15 @@ def eid_inventory(spec: LabSpec, source: str) -> EidInventory:
                 eids=spec.site_eids(site),
             )
         )
-    return EidInventory(map_servers=(ms,), sites=tuple(sites), source=source)
+    return EidInventory(map_servers=map_servers, sites=tuple(sites), source=source)
 
 
-def ms_store(spec: LabSpec, lab_dir: Path) -> MsStore:
-    """The MS's initial disk: every site's config and stored basic routing info."""
-    store = MsStore(paths.ms_store(lab_dir))
-    inventory = eid_inventory(spec, "lab")
+def ms_store(
+    spec: LabSpec, lab_dir: Path, ms: int = 0, inventory: EidInventory | None = None
+) -> MsStore:
+    """Map-Server ``ms``'s initial disk: its sites' config and stored basic routing info."""
+    store = MsStore(paths.ms_store(lab_dir, spec.ms_name(ms)))
+    inventory = inventory or eid_inventory(spec, "lab")
     store.set_sites(
         [
             SiteRecord(
@@ -98,7 +107,7 @@ def ms_store(spec: LabSpec, lab_dir: Path) -> MsStore:
                 eids=site.eids,
                 etrs=[StoredEtr(etr.name, etr.rloc) for etr in site.etrs],
             )
-            for site in inventory.sites
+            for site in inventory.sites_of(spec.ms_name(ms))
         ]
     )
     return store
@@ -120,10 +129,18 @@ def _connection(spec: LabSpec, lab_dir: Path) -> dict[str, Any]:
 def ansible_inventory(spec: LabSpec, lab_dir: Path) -> dict[str, Any]:
     """The Map-Server units: what the recovery playbooks run against."""
     lab_dir = lab_dir.resolve()
-    units = {
-        name: {"ansible_host": str(spec.unit_address(i)), "lisp_map_server": MS_NAME}
-        for i, name in enumerate(UNIT_NAMES)
-    }
+    units: dict[str, dict[str, Any]] = {}
+    for ms in range(spec.map_servers):
+        for i, name in enumerate(spec.unit_names(ms)):
+            units[name] = {
+                "ansible_host": str(spec.unit_address(i, ms)),
+                "lisp_map_server": spec.ms_name(ms),
+            }
+            if ms > 0:
+                # The state file holds one Map-Server's units: one file each.
+                units[name]["lisp_ms_state_file"] = str(
+                    lab_dir / f"ms_state.{spec.ms_name(ms)}.json"
+                )
     return {
         "all": {
             "vars": {
@@ -164,7 +181,9 @@ def write_all(spec: LabSpec, lab_dir: Path) -> None:
     lab_dir.mkdir(parents=True, exist_ok=True)
     lab_dir.chmod(0o700)
     atomic_write_text(paths.spec(lab_dir), spec.to_json())
-    ms_store(spec, lab_dir).flush(force=True)
+    inventory = eid_inventory(spec, str(paths.eid_inventory(lab_dir)))
+    for ms in range(spec.map_servers):
+        ms_store(spec, lab_dir, ms, inventory).flush(force=True)
     lines = []
     for name, address in routers(spec):
         key = load_or_create_host_key(paths.host_key(lab_dir, name), spec.host_key_algorithm(name))
@@ -172,7 +191,7 @@ def write_all(spec: LabSpec, lab_dir: Path) -> None:
     atomic_write_text(paths.known_hosts(lab_dir), "\n".join(lines) + "\n")
     # The MS units get a known_hosts of their own: SSH clients parse the whole
     # file on every connect, and the full one has a line per ETR (10,000 at scale).
-    units = len(UNIT_NAMES)
+    units = 2 * spec.map_servers
     atomic_write_text(paths.known_hosts(lab_dir, "ms"), "\n".join(lines[:units]) + "\n")
     ms_hosts = " ".join(address for _, address in routers(spec)[:units])
     atomic_write_text(
@@ -180,7 +199,6 @@ def write_all(spec: LabSpec, lab_dir: Path) -> None:
         f"Host {ms_hosts}\n    UserKnownHostsFile {paths.known_hosts(lab_dir, 'ms').resolve()}\n"
         f"Host *\n    UserKnownHostsFile {paths.known_hosts(lab_dir).resolve()}\n",
     )
-    inventory = eid_inventory(spec, str(paths.eid_inventory(lab_dir)))
     atomic_write_text(paths.eid_inventory(lab_dir), dump_inventory(inventory, keys="plain"))
     atomic_write_text(
         paths.ansible_inventory(lab_dir),

@@ -1,11 +1,11 @@
 """`lisplab`: start, poke and stop the virtual LISP lab.
 
 lisplab up --sites N [--etrs-per-site K] [--eids-per-site E] [--register-interval S]
-           [--etr-behaviour standard|notify] [--notify-share P]
+           [--etr-behaviour standard|notify] [--notify-share P] [--map-servers N]
            [--subnet X|auto] [--loss P] [--duplicate P] [--delay MS] [--fault-seed N]
 lisplab status [--json]
-lisplab reboot-ms [--down-for S] [--wait]
-lisplab switchover
+lisplab reboot-ms [--ms NAME ...] [--down-for S] [--wait]
+lisplab switchover [--ms NAME]
 lisplab stop-etr NAME / start-etr NAME
 lisplab down
 
@@ -26,6 +26,7 @@ from ansible_collections.lispnet.ms_recovery.lab.control import ControlError, ca
 from ansible_collections.lispnet.ms_recovery.lab.processes import (
     LabError,
     lab_is_running,
+    ms_processes,
     start_lab,
     stop_lab,
     wait_ms_back,
@@ -55,6 +56,7 @@ def _up(args: argparse.Namespace) -> int:
         fault_seed=args.fault_seed,
         etr_behaviour=args.etr_behaviour,
         notify_share=args.notify_share,
+        map_servers=args.map_servers,
     )
     summary = start_lab(spec, args.dir, wait_registered_eids=not args.no_wait, progress=_progress)
     print(
@@ -68,6 +70,8 @@ def _up(args: argparse.Namespace) -> int:
         f"  ETR behaviour:     {spec.etr_behaviour}; sites with notify ETRs: "
         f"{notify_sites}/{spec.sites}"
     )
+    if spec.map_servers > 1:
+        print(f"  Map-Servers:       {spec.map_servers} pairs, site s on ms<1 + s mod N>")
     print(f"  Ansible inventory: {paths.ansible_inventory(args.dir)}")
     print(f"  ETRs as hosts:     {paths.etr_inventory(args.dir)}")
     print(f"  EID inventory:     {paths.eid_inventory(args.dir)}")
@@ -83,15 +87,15 @@ def _status(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(status, indent=2))
         return 0
-    ms = status["map_server"]
-    print(f"map-server {ms['map_server']} service address {ms['service_address']}")
-    for unit in ms["units"]:
-        state = "up" if unit["up"] else "DOWN"
-        print(
-            f"  {unit['name']:8} {unit['role']:8} {state:5} netconf {unit['netconf']:20} "
-            f"registered {unit['registered_eids']}/{ms['configured_eids']} "
-            f"boot {unit['boot_time']}"
-        )
+    for ms in status["map_servers"]:
+        print(f"map-server {ms['map_server']} service address {ms['service_address']}")
+        for unit in ms["units"]:
+            state = "up" if unit["up"] else "DOWN"
+            print(
+                f"  {unit['name']:8} {unit['role']:8} {state:5} netconf {unit['netconf']:20} "
+                f"registered {unit['registered_eids']}/{ms['configured_eids']} "
+                f"boot {unit['boot_time']}"
+            )
     etrs = status["etrs"]
     running = sum(1 for e in etrs.values() if e["running"])
     print(f"etrs: {running}/{len(etrs)} running")
@@ -105,28 +109,48 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def lab_status(lab_dir: Path) -> dict[str, Any]:
-    ms = call(paths.control_socket(lab_dir, "ms"), "status")
+    """``map_server``: the first Map-Server; ``map_servers``: every one."""
+    servers = [call(paths.control_socket(lab_dir, p), "status") for p in ms_processes(lab_dir)]
     etrs: dict[str, Any] = {}
-    faults: Counter[str] = Counter(ms.get("faults", {}))
+    faults: Counter[str] = Counter()
+    for ms in servers:
+        faults.update(ms.get("faults", {}))
+        ms.pop("ok", None)
     for sock in sorted((lab_dir / "run").glob("etrs-*.sock")):
         reply = call(sock, "status")
         etrs.update(reply["etrs"])
         faults.update(reply.get("faults", {}))
-    ms.pop("ok", None)
-    return {"map_server": ms, "etrs": etrs, "faults": dict(faults)}
+    return {"map_server": servers[0], "map_servers": servers, "etrs": etrs, "faults": dict(faults)}
+
+
+def _ms_process(lab_dir: Path, name: str | None) -> str:
+    """The control process of the Map-Server named ``name`` (default: the first)."""
+    spec = LabSpec.load(lab_dir)
+    names = [spec.ms_name(ms) for ms in range(spec.map_servers)]
+    if name is None:
+        return spec.ms_process(0)
+    if name not in names:
+        raise ValueError(f"no Map-Server named {name!r} in this lab; it has {', '.join(names)}")
+    return spec.ms_process(names.index(name))
 
 
 def _reboot(args: argparse.Namespace) -> int:
-    reply = call(paths.control_socket(args.dir, "ms"), "reboot", down_for=args.down_for)
-    print(f"{reply['unit']} rebooting; back in {args.down_for:g} s")
+    # Every named Map-Server goes down first, then all are waited for: one
+    # command reboots several at the same instant.
+    processes = [_ms_process(args.dir, name) for name in (args.ms or [None])]
+    for process in processes:
+        reply = call(paths.control_socket(args.dir, process), "reboot", down_for=args.down_for)
+        print(f"{reply['unit']} rebooting; back in {args.down_for:g} s")
     if args.wait:
-        wait_ms_back(args.dir, timeout=args.down_for + 30)
-        print(f"{reply['unit']} is back")
+        for process in processes:
+            wait_ms_back(args.dir, timeout=args.down_for + 30, process=process)
+        print("back: " + ", ".join(processes))
     return 0
 
 
 def _switchover(args: argparse.Namespace) -> int:
-    reply = call(paths.control_socket(args.dir, "ms"), "switchover")
+    process = _ms_process(args.dir, args.ms)
+    reply = call(paths.control_socket(args.dir, process), "switchover")
     print(f"switchover: {reply['previous']} -> {reply['active']} is active")
     return 0
 
@@ -221,6 +245,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="P",
         help="with standard ETRs, the share 0..1 of sites whose ETRs are notify ETRs (a mix)",
     )
+    up.add_argument(
+        "--map-servers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="independent Map-Server pairs, each with its own service address and NETCONF"
+        " units (ms1, ms2, ...); site s registers to ms<1 + s mod N> (default 1)",
+    )
     up.add_argument("--no-wait", action="store_true", help="return before every EID is registered")
     faults = up.add_argument_group("network faults (every router's LISP send path)")
     faults.add_argument("--loss", type=float, default=0.0, help="drop probability, 0 <= P < 1")
@@ -242,9 +274,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--down-for", type=float, default=5.0, metavar="S", help="seconds it stays down"
     )
     reboot.add_argument("--wait", action="store_true", help="return when it is back")
+    reboot.add_argument(
+        "--ms",
+        action="append",
+        metavar="NAME",
+        help="the Map-Server whose active unit reboots (default: the first); repeat it"
+        " to reboot several at once",
+    )
     reboot.set_defaults(func=_reboot)
 
-    command("switchover", "make the standby unit active").set_defaults(func=_switchover)
+    switchover = command("switchover", "make the standby unit active")
+    switchover.add_argument("--ms", metavar="NAME", help="which Map-Server (default: the first)")
+    switchover.set_defaults(func=_switchover)
     for name in ("stop-etr", "start-etr"):
         cmd = command(name, f"{name.split('-')[0]} one ETR")
         cmd.add_argument("name", help="the ETR's name, e.g. site-00003-etr1")

@@ -9,9 +9,9 @@ def spec(lab_dir: Path) -> Path:
     return lab_dir / "lab.json"
 
 
-def ms_store(lab_dir: Path) -> Path:
+def ms_store(lab_dir: Path, map_server: str = "ms1") -> Path:
     # The MS's "disk": site config and stored basic routing info.
-    return lab_dir / "state" / "ms1.json"
+    return lab_dir / "state" / f"{map_server}.json"
 
 
 def nonce_counter(lab_dir: Path, process: str) -> Path:

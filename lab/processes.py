@@ -151,25 +151,34 @@ def _wait_ready(lab_dir: Path, pids: dict[str, int], timeout: float, progress: P
             time.sleep(0.1)
 
 
+def ms_processes(lab_dir: Path) -> list[str]:
+    """The lab's Map-Server processes (one per Map-Server pair), "ms" first."""
+    spec = LabSpec.load(lab_dir)
+    return [spec.ms_process(ms) for ms in range(spec.map_servers)]
+
+
 def wait_registered(lab_dir: Path, timeout: float, progress: Progress = _quiet) -> dict[str, Any]:
+    """Every Map-Server's active unit holds all its configured EIDs; returns
+    the first Map-Server's status with the counts summed over all of them."""
     deadline = time.monotonic() + timeout
     while True:
-        status = call(paths.control_socket(lab_dir, "ms"), "status")
-        active = next(u for u in status["units"] if u["role"] == "active")
-        if active["up"] and active["registered_eids"] >= status["configured_eids"]:
-            return status
+        statuses = [call(paths.control_socket(lab_dir, p), "status") for p in ms_processes(lab_dir)]
+        registered = configured = 0
+        for status in statuses:
+            active = next(u for u in status["units"] if u["role"] == "active")
+            registered += active["registered_eids"] if active["up"] else 0
+            configured += status["configured_eids"]
+        if registered >= configured:
+            return {**statuses[0], "registered_eids": registered, "configured_eids": configured}
         if time.monotonic() > deadline:
-            raise LabError(
-                f"only {active['registered_eids']}/{status['configured_eids']} EIDs registered "
-                f"after {timeout:.0f} s"
-            )
+            raise LabError(f"only {registered}/{configured} EIDs registered after {timeout:.0f} s")
         time.sleep(0.2)
 
 
-def wait_ms_back(lab_dir: Path, timeout: float) -> None:
+def wait_ms_back(lab_dir: Path, timeout: float, process: str = "ms") -> None:
     deadline = time.monotonic() + timeout
     while True:
-        status = call(paths.control_socket(lab_dir, "ms"), "status")
+        status = call(paths.control_socket(lab_dir, process), "status")
         if all(u["up"] for u in status["units"]):
             return
         if time.monotonic() > deadline:
@@ -189,7 +198,7 @@ def start_lab(
         raise LabError(f"a lab is already running in {lab_dir}; run `lisplab down` first")
     _check_subnet_free(spec, lab_dir)
     started = time.monotonic()
-    for stale in [paths.pids(lab_dir), paths.ms_store(lab_dir)]:
+    for stale in [paths.pids(lab_dir), *(lab_dir / "state").glob("ms*.json")]:
         stale.unlink(missing_ok=True)
     for sock in (lab_dir / "run").glob("*.sock"):
         sock.unlink()
@@ -197,11 +206,14 @@ def start_lab(
     artifacts.write_all(spec, lab_dir)
     pids: dict[str, int] = {}
     try:
-        pids["ms"] = _spawn(lab_dir, "ms", ["ms"])
-        atomic_write_text(paths.pids(lab_dir), json.dumps(pids))
-        # ETRs register the moment they start: the MS must be listening by then, or
-        # the first registrations are lost until each ETR's next periodic one.
-        _wait_ready(lab_dir, {"ms": pids["ms"]}, timeout=60, progress=progress)
+        ms_pids = {}
+        for ms in range(spec.map_servers):
+            name = spec.ms_process(ms)
+            ms_pids[name] = pids[name] = _spawn(lab_dir, name, ["ms", str(ms)])
+            atomic_write_text(paths.pids(lab_dir), json.dumps(pids))
+        # ETRs register the moment they start: the MSes must be listening by then,
+        # or the first registrations are lost until each ETR's next periodic one.
+        _wait_ready(lab_dir, ms_pids, timeout=60 + 5 * spec.map_servers, progress=progress)
         etr_pids = {}
         for first in range(0, spec.etrs_total, spec.shard_size):
             name = f"etrs-{first}"
@@ -210,16 +222,16 @@ def start_lab(
             atomic_write_text(paths.pids(lab_dir), json.dumps(pids))
         progress(f"started {len(pids)} lab process(es); waiting for them")
         _wait_ready(lab_dir, etr_pids, timeout=60 + spec.etrs_total / 100, progress=progress)
-        status = call(paths.control_socket(lab_dir, "ms"), "status")
+        registered = 0
         if wait_registered_eids:
             status = wait_registered(lab_dir, timeout=30 + spec.etrs_total / 200)
+            registered = status["registered_eids"]
     except BaseException:
         stop_lab(lab_dir)
         raise
-    active = next(u for u in status["units"] if u["role"] == "active")
     return {
-        "registered_eids": active["registered_eids"],
-        "configured_eids": status["configured_eids"],
+        "registered_eids": registered,
+        "configured_eids": spec.sites * spec.eids_per_site,
         "seconds": time.monotonic() - started,
         "pids": pids,
     }

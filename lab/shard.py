@@ -33,8 +33,6 @@ from ansible_collections.lispnet.ms_recovery.lab.ms_store import MsStore
 from ansible_collections.lispnet.ms_recovery.lab.netconf.hostkeys import load_or_create_host_key
 from ansible_collections.lispnet.ms_recovery.lab.netconf.server import start_netconf_server
 from ansible_collections.lispnet.ms_recovery.lab.topology import (
-    MS_NAME,
-    UNIT_NAMES,
     LabSpec,
     xtr_id_of,
 )
@@ -91,12 +89,13 @@ class Router:
 class MsShard:
     """The Map-Server pair: two units sharing one LISP service address."""
 
-    def __init__(self, lab_dir: Path, spec: LabSpec) -> None:
+    def __init__(self, lab_dir: Path, spec: LabSpec, index: int = 0) -> None:
         self.lab_dir = lab_dir
         self.spec = spec
-        store_path = paths.ms_store(lab_dir)
+        self.name = spec.ms_name(index)
+        store_path = paths.ms_store(lab_dir, self.name)
         self.store = MsStore.load(store_path)
-        nonces = NonceCounter(paths.nonce_counter(lab_dir, "ms"))
+        nonces = NonceCounter(paths.nonce_counter(lab_dir, spec.ms_process(index)))
         self.units = [
             MapServerUnit(
                 name,
@@ -105,17 +104,17 @@ class MsShard:
                 notify_schedule=spec.notify_schedule,
                 nonces=nonces,
             )
-            for name in UNIT_NAMES
+            for name in spec.unit_names(index)
         ]
         self.routers = [
-            Router(name, str(spec.unit_address(i)), lab_dir, spec)
-            for i, name in enumerate(UNIT_NAMES)
+            Router(name, str(spec.unit_address(i, index)), lab_dir, spec)
+            for i, name in enumerate(spec.unit_names(index))
         ]
         self.backends = [MsBackend(unit, self) for unit in self.units]
         self.active = 0
         self.units[0].role = "active"
         self._tasks: set[asyncio.Task[Any]] = set()
-        self.service_address = str(spec.service_address)
+        self.service_address = str(spec.ms_service_address(index))
         self.fault_counters: Counter[str] = Counter()
 
     async def start(self) -> None:
@@ -222,7 +221,7 @@ class MsShard:
 
     def status(self) -> dict[str, Any]:
         return {
-            "map_server": MS_NAME,
+            "map_server": self.name,
             "service_address": self.service_address,
             "units": [
                 {
@@ -412,7 +411,7 @@ def etr_config(spec: LabSpec, site: int, etr_no: int) -> EtrConfig:
         site=spec.site_name(site),
         site_id=site + 1,
         rloc=spec.etr_address(spec.etr_index(site, etr_no)),
-        map_server=spec.service_address,
+        map_server=spec.ms_service_address(spec.site_map_server(site)),
         key=spec.site_key(site),
         key_id=0,
         algorithm=algorithm_from_name(spec.site_algorithm(site)),
@@ -428,7 +427,9 @@ async def run(lab_dir: Path, role: str, first: int, count: int) -> None:
     spec = LabSpec.load(lab_dir)
     shard: MsShard | EtrShard
     if role == "ms":
-        shard, sock = MsShard(lab_dir, spec), paths.control_socket(lab_dir, "ms")
+        # ``first`` is the Map-Server's index here.
+        shard = MsShard(lab_dir, spec, first)
+        sock = paths.control_socket(lab_dir, spec.ms_process(first))
     else:
         shard = EtrShard(lab_dir, spec, first, count)
         sock = paths.control_socket(lab_dir, f"etrs-{first}")
@@ -473,13 +474,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lisplab-shard")
     parser.add_argument("--dir", type=Path, required=True)
     sub = parser.add_subparsers(dest="role", required=True)
-    sub.add_parser("ms")
+    ms = sub.add_parser("ms")
+    ms.add_argument("index", type=int, nargs="?", default=0, help="which Map-Server (from 0)")
     etrs = sub.add_parser("etrs")
     etrs.add_argument("first", type=int)
     etrs.add_argument("count", type=int)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    asyncio.run(run(args.dir, args.role, getattr(args, "first", 0), getattr(args, "count", 0)))
+    first = args.index if args.role == "ms" else args.first
+    asyncio.run(run(args.dir, args.role, first, getattr(args, "count", 0)))
     return 0
 
 

@@ -29,6 +29,10 @@ ETRS_PER_THIRD_OCTET = 250
 ETR_BEHAVIOURS = ("standard", "notify")
 MS_NAME = "ms1"
 UNIT_NAMES = ("ms1-a", "ms1-b")
+# Map-Server k (from 0) has its service address at 127.S.0.(1+3k) and its two
+# units' NETCONF at the next two: 84 Map-Servers fit below the ETRs' 127.S.1.x.
+ADDRESSES_PER_MS = 3
+MAX_MAP_SERVERS = 84
 
 
 @dataclass(frozen=True)
@@ -55,8 +59,12 @@ class LabSpec:
     # Share of the sites whose ETRs act on notifications although the lab's
     # behaviour is standard: a mixed network.
     notify_share: float = 0.0
+    # Independent Map-Server pairs; site s registers to Map-Server s mod N.
+    map_servers: int = 1
 
     def __post_init__(self) -> None:
+        if not 1 <= self.map_servers <= MAX_MAP_SERVERS:
+            raise ValueError(f"map-servers must be 1..{MAX_MAP_SERVERS}")
         if self.sites < 1 or self.etrs_per_site < 1 or self.eids_per_site < 1:
             raise ValueError("sites, etrs-per-site and eids-per-site must be at least 1")
         if self.sites * self.eids_per_site > 65536:
@@ -91,10 +99,31 @@ class LabSpec:
 
     @property
     def service_address(self) -> IPAddress:
-        return self.host(0, 1)
+        return self.ms_service_address(0)
 
-    def unit_address(self, unit: int) -> IPAddress:
-        return self.host(0, 2 + unit)
+    def ms_service_address(self, ms: int) -> IPAddress:
+        return self.host(0, 1 + ADDRESSES_PER_MS * ms)
+
+    def unit_address(self, unit: int, ms: int = 0) -> IPAddress:
+        return self.host(0, 2 + ADDRESSES_PER_MS * ms + unit)
+
+    # Map-Servers -------------------------------------------------------------------
+    def ms_name(self, ms: int) -> str:
+        return MS_NAME if ms == 0 else f"ms{ms + 1}"
+
+    def unit_names(self, ms: int = 0) -> tuple[str, str]:
+        name = self.ms_name(ms)
+        return (f"{name}-a", f"{name}-b")
+
+    def ms_process(self, ms: int) -> str:
+        """The lab process (and control socket) of Map-Server ``ms``."""
+        return "ms" if ms == 0 else self.ms_name(ms)
+
+    def site_map_server(self, site: int) -> int:
+        return site % self.map_servers
+
+    def sites_of_ms(self, ms: int) -> range:
+        return range(ms, self.sites, self.map_servers)
 
     def etr_address(self, index: int) -> IPAddress:
         return self.host(1 + index // ETRS_PER_THIRD_OCTET, 1 + index % ETRS_PER_THIRD_OCTET)

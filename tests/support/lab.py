@@ -65,9 +65,9 @@ class Lab:
     def etr_process_of(self, etr_index: int) -> str:
         return f"etrs-{etr_index // self.spec.shard_size * self.spec.shard_size}"
 
-    def ms_session(self, unit: int = 0) -> NcclientSession:
+    def ms_session(self, unit: int = 0, ms: int = 0) -> NcclientSession:
         return NcclientSession.connect(
-            host=str(self.spec.unit_address(unit)),
+            host=str(self.spec.unit_address(unit, ms)),
             port=self.spec.netconf_port,
             username=self.spec.username,
             password=self.spec.password,
@@ -83,15 +83,15 @@ class Lab:
             ssh_config=str(paths.ssh_config(self.dir)),
         )
 
-    def read_ms(self, unit: int = 0) -> MsSnapshot:
+    def read_ms(self, unit: int = 0, ms: int = 0) -> MsSnapshot:
         """An independent NETCONF read of one MS unit's whole state."""
-        with self.ms_session(unit) as session:
+        with self.ms_session(unit, ms) as session:
             return parse_ms(session.get(filters.ms_full_filter()))
 
-    def registered(self, unit: int = 0) -> dict[Eid, frozenset[IPAddress]]:
+    def registered(self, unit: int = 0, ms: int = 0) -> dict[Eid, frozenset[IPAddress]]:
         """The unit's table as EID -> RLOCs (all xTRs' records merged)."""
         table: dict[Eid, set[IPAddress]] = {}
-        for record in self.read_ms(unit).registrations:
+        for record in self.read_ms(unit, ms).registrations:
             table.setdefault(record.eid, set()).update(r.address for r in record.rlocs)
         return {eid: frozenset(rlocs) for eid, rlocs in table.items()}
 

@@ -1,0 +1,90 @@
+"""Several independent Map-Servers (`lisplab up --map-servers N`): two rebooted
+at once are both recovered by one recover.yml run over all of them, the
+untouched one gets nothing sent, and the report covers each Map-Server."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ansible_collections.lispnet.ms_recovery.lab.processes import wait_ms_back
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
+    load_inventory,
+)
+from ansible_collections.lispnet.ms_recovery.tests.integration.ansible_helpers import (
+    run_playbook,
+)
+from ansible_collections.lispnet.ms_recovery.tests.support.lab import (
+    NO_PASSIVE_REFILL,
+    Lab,
+    running_lab,
+)
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
+
+RECOVER = Path(__file__).resolve().parents[2] / "playbooks" / "recover.yml"
+REREGISTER = "lispnet.ms_recovery.ms_recovery : Ask the sites' ETRs to re-register"
+MAP_SERVERS = 3
+SITES = 10
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    with running_lab(
+        tmp_path_factory.mktemp("many") / "lab",
+        sites=SITES,
+        map_servers=MAP_SERVERS,
+        register_interval=NO_PASSIVE_REFILL,
+    ) as running:
+        yield running
+
+
+def registered_eids(lab: Lab, ms: int) -> set[str]:
+    """An independent NETCONF read of Map-Server ``ms``'s first unit."""
+    return {str(eid) for eid in lab.registered(0, ms)}
+
+
+def expected_eids(lab: Lab, ms: int) -> set[str]:
+    inventory = load_inventory(lab.eids)
+    return {str(eid) for eid in inventory.expected(lab.spec.ms_name(ms))}
+
+
+def test_the_lab_spreads_sites_over_independent_map_servers(lab: Lab) -> None:
+    inventory = load_inventory(lab.eids)
+    assert [ms.name for ms in inventory.map_servers] == ["ms1", "ms2", "ms3"]
+    addresses = {str(ms.lisp_address) for ms in inventory.map_servers}
+    assert len(addresses) == MAP_SERVERS  # each its own service address
+    for ms in range(MAP_SERVERS):
+        sites = inventory.sites_of(lab.spec.ms_name(ms))
+        assert len(sites) in (SITES // MAP_SERVERS, SITES // MAP_SERVERS + 1)
+        # Each holds exactly its own sites' EIDs, learned from its ETRs.
+        assert registered_eids(lab, ms) == expected_eids(lab, ms)
+
+
+def test_two_rebooted_at_once_are_recovered_by_one_run(lab: Lab) -> None:
+    for process in ("ms", "ms3"):
+        lab.control("reboot", process=process, down_for=1.0)
+    for process in ("ms", "ms3"):
+        wait_ms_back(lab.dir, timeout=20, process=process)
+    assert registered_eids(lab, 0) == set() and registered_eids(lab, 2) == set()
+    assert registered_eids(lab, 1) == expected_eids(lab, 1)  # only the rebooted lost theirs
+
+    report = lab.dir / "report"
+    run = run_playbook(
+        lab, f"- ansible.builtin.import_playbook: {RECOVER}\n", "-e", f"report_dir={report}"
+    )
+    assert run.rc == 0, run.output
+    for ms in range(MAP_SERVERS):
+        assert registered_eids(lab, ms) == expected_eids(lab, ms)
+    ms1, ms2, ms3 = (run.result(REREGISTER, f"ms{n}-a") for n in (1, 2, 3))
+    assert ms1["changed"] is True and ms3["changed"] is True
+    assert ms2["sent"] == 0 and ms2["changed"] is False  # healthy: nothing sent
+    # Each rebooted Map-Server's sites, and only those, were asked.
+    for result, ms in ((ms1, 0), (ms3, 2)):
+        assert result["map_server"] == lab.spec.ms_name(ms)
+    for name in ("ms1", "ms2", "ms3"):
+        data = json.loads((report / name / "report.json").read_text())
+        assert data["ok"] is True, data
