@@ -24,8 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from lispbench import phases, procstats, report
 from lispbench.detection import detection
+from lispbench.inventory_load import inventory_load
 from lispbench.labctl import BenchLab
 from lispbench.machine import machine
+from lispbench.many import many_map_servers
 
 from ansible_collections.lispnet.ms_recovery.lab.topology import LabSpec, free_subnet
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
@@ -63,6 +65,8 @@ def bench_size(sites: int, args: argparse.Namespace, work: Path) -> dict[str, An
         lab.start()
         size["lab"] = {"up_s": round(lab.up_seconds, 1), "pids": lab.pids()}
         inventory = load_inventory(lab.dir / "eids.yml")
+        _log(f"{sites} sites: EID inventory load, validated and from the cache")
+        size["inventory_load"] = inventory_load(lab.dir / "eids.yml")
         settings = phases.Settings(
             down_for=args.down_for,
             tool_timeout=args.tool_timeout,
@@ -116,6 +120,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--playbook-sizes", type=int, nargs="*", default=[100, 1000, 10000])
     parser.add_argument("--pace", type=float, default=5000.0, help="lisp method: notifies/s")
     parser.add_argument("--probe-sample", type=int, default=20, help="EIDs probed")
+    parser.add_argument(
+        "--many",
+        type=int,
+        nargs=2,
+        metavar=("N", "SITES"),
+        default=None,
+        help="also N Map-Servers x SITES sites each, two rebooted at once (e.g. 10 1000)",
+    )
     parser.add_argument("--skip-passive", action="store_true")
     parser.add_argument("--skip-playbook", action="store_true")
     parser.add_argument("--work-dir", type=Path, default=None, help="labs live here")
@@ -124,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.table:
         results = json.loads(args.table.read_text())
-        results["targets"] = report.targets(results["sizes"])
+        results["targets"] = report.targets(results["sizes"], results.get("many"))
         print(report.table(results))
         return 0
     signal.signal(signal.SIGTERM, _interrupt)
@@ -137,7 +149,22 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="lispbench-", dir=args.work_dir) as tmp:
         for sites in args.sizes:
             results["sizes"].append(bench_size(sites, args, Path(tmp)))
-            results["targets"] = report.targets(results["sizes"])
+            results["targets"] = report.targets(results["sizes"], results.get("many"))
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text(json.dumps(results, indent=2) + "\n")
+        if args.many:
+            count, per_ms = args.many
+            results["many"] = many_map_servers(
+                count,
+                per_ms,
+                _eids_per_site(count * per_ms, args.eids_per_site),
+                Path(tmp),
+                down_for=args.down_for,
+                register_interval=args.register_interval,
+                playbook_timeout=args.playbook_timeout,
+                log=_log,
+            )
+            results["targets"] = report.targets(results["sizes"], results["many"])
             args.out.parent.mkdir(parents=True, exist_ok=True)
             args.out.write_text(json.dumps(results, indent=2) + "\n")
     print(report.table(results))

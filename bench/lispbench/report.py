@@ -10,6 +10,13 @@ TARGET_SPEEDUP_1000 = 60.0
 TARGET_VERIFY_50K_S = 2.0
 TARGET_PLAYBOOK_1000_S = 15.0
 TARGET_RSS_10K_MB = 500.0
+# Issue 15, the playbook path: recover.yml started at the reboot, seconds from
+# the MS being back to its table whole / to the play's end.
+TARGETS_PLAYBOOK = {1000: (1.5, 3.0), 10000: (4.0, 8.0)}
+# The shipped rulebook: MS back -> table whole.
+TARGETS_RULEBOOK = {1000: 1.0, 10000: 3.0}
+# The EID inventory of 10,000 sites loaded and validated once per run.
+TARGET_INVENTORY_LOAD = (10000, 1.0, 100.0)
 
 
 def _f(value: Any, digits: int = 2) -> str:
@@ -41,7 +48,65 @@ def best_method(size: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
     return min(runs, key=lambda mr: mr[1]["whole_after_first_notification_s"])
 
 
-def targets(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def targets(
+    sizes: list[dict[str, Any]], many: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    checks: list[dict[str, Any]] = []
+    for size in sizes:
+        checks += _playbook_path_targets(size)
+    if many and many.get("per_ms"):
+        whole_limit = TARGETS_PLAYBOOK[1000][0]
+        for name, ms in many["per_ms"].items():
+            checks.append(
+                _check(
+                    f"{many['map_servers']} Map-Servers x {many['sites_per_ms']} sites, "
+                    f"{name} rebooted with another: whole after back (playbook)",
+                    ms.get("whole_after_back_s"),
+                    whole_limit,
+                    "s",
+                )
+            )
+    checks += _recovery_targets(sizes)
+    return checks
+
+
+def _playbook_path_targets(size: dict[str, Any]) -> list[dict[str, Any]]:
+    sites = size["sites"]
+    checks = []
+    pb = size.get("playbook") or {}
+    if sites in TARGETS_PLAYBOOK and pb:
+        whole, end = TARGETS_PLAYBOOK[sites]
+        checks.append(
+            _check(f"{sites} sites playbook: whole after back", pb.get("recovered_s"), whole, "s")
+        )
+        checks.append(
+            _check(
+                f"{sites} sites playbook: play ended after back", pb.get("after_back_s"), end, "s"
+            )
+        )
+    rb = size.get("rulebook") or {}
+    if sites in TARGETS_RULEBOOK and rb:
+        checks.append(
+            _check(
+                f"{sites} sites rulebook: whole after back",
+                rb.get("recovered_s"),
+                TARGETS_RULEBOOK[sites],
+                "s",
+            )
+        )
+    load = (size.get("inventory_load") or {}).get("cached") or {}
+    target_sites, seconds, mb = TARGET_INVENTORY_LOAD
+    if sites == target_sites and load:
+        checks.append(
+            _check(f"{sites} sites EID inventory load (cached)", load.get("seconds"), seconds, "s")
+        )
+        checks.append(
+            _check(f"{sites} sites EID inventory load peak RSS", load.get("peak_rss_mb"), mb, "MB")
+        )
+    return checks
+
+
+def _recovery_targets(sizes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     checks: list[dict[str, Any]] = []
     for size in sizes:
         sites = size["sites"]
@@ -144,11 +209,36 @@ def table(results: dict[str, Any]) -> str:
                 f" NETCONF port was back (by {det.get('detected_by', '?')})"
                 + (f"  ERROR {det['error']}" if det.get("error") else "")
             )
+        load = size.get("inventory_load") or {}
+        if load:
+            lines.append(
+                f"{'':>13} EID inventory load: "
+                + "; ".join(
+                    f"{case} {_f(v.get('seconds'))} s, peak RSS {_f(v.get('peak_rss_mb'), 0)} MB"
+                    for case, v in load.items()
+                )
+            )
         lab = size.get("lab") or {}
         lines.append(
             f"{'':>13} lab: up in {_f(lab.get('up_s'), 1)} s, peak RSS MB "
             + ", ".join(f"{k} {v['peak_rss_mb']:.0f}" for k, v in lab.get("processes", {}).items())
         )
+    many = results.get("many")
+    if many:
+        c = many.get("controller") or {}
+        lines += [
+            "",
+            f"{many['map_servers']} Map-Servers x {many['sites_per_ms']} sites"
+            f" ({many['eids']} EIDs),"
+            f" {' and '.join(many['rebooted'])} rebooted at once, one recover.yml over all units"
+            f" (rc {many.get('returncode')}, controller {_f(c.get('cpu_s'), 1)} s CPU):",
+        ]
+        for name, ms in (many.get("per_ms") or {}).items():
+            lines.append(
+                f"  {name}: {ms['eids']} EIDs whole"
+                f" {_f(ms.get('whole_after_back_s'))} s after back,"
+                f" play ended {_f(ms.get('play_ended_after_back_s'))} s after back"
+            )
     checks = results.get("targets") or []
     if checks:
         lines += ["", "targets:"]

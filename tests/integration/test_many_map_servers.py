@@ -1,20 +1,29 @@
 """Several independent Map-Servers (`lisplab up --map-servers N`): two rebooted
 at once are both recovered by one recover.yml run over all of them, the
-untouched one gets nothing sent, and the report covers each Map-Server."""
+untouched one gets nothing sent, and the report covers each Map-Server; and
+an AWX sliced job (ansible-runner, one inventory slice per part, the parts at
+once) recovers each rebooted Map-Server once (docs/awx.md)."""
 
 from __future__ import annotations
 
+import copy
 import json
+import os
+import shutil
+import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from ansible_collections.lispnet.ms_recovery.lab.processes import wait_ms_back
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
     load_inventory,
 )
 from ansible_collections.lispnet.ms_recovery.tests.integration.ansible_helpers import (
+    ANSIBLE_CFG,
     run_playbook,
 )
 from ansible_collections.lispnet.ms_recovery.tests.support.lab import (
@@ -26,7 +35,9 @@ from ansible_collections.lispnet.ms_recovery.tests.support.lab import (
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 
 RECOVER = Path(__file__).resolve().parents[2] / "playbooks" / "recover.yml"
-REREGISTER = "lispnet.ms_recovery.ms_recovery : Ask the sites' ETRs to re-register"
+REREGISTER_TASK = "Ask the sites' ETRs to re-register"
+REREGISTER = "lispnet.ms_recovery.ms_recovery : " + REREGISTER_TASK
+WRAPPER = "- ansible.builtin.import_playbook: lispnet.ms_recovery.recover\n"
 MAP_SERVERS = 3
 SITES = 10
 
@@ -88,3 +99,80 @@ def test_two_rebooted_at_once_are_recovered_by_one_run(lab: Lab) -> None:
     for name in ("ms1", "ms2", "ms3"):
         data = json.loads((report / name / "report.json").read_text())
         assert data["ok"] is True, data
+
+
+def awx_slices(inventory: Path, count: int, into: Path) -> list[Path]:
+    """The inventories of an AWX sliced job: the hosts sorted by name, slice k
+    (from 1) holding every count-th from the k-th, with the same variables."""
+    data = yaml.safe_load(inventory.read_text())
+    group = data["all"]["children"]["map_servers"]
+    hosts = sorted(group["hosts"])
+    slices = []
+    for k in range(count):
+        part = copy.deepcopy(data)
+        part["all"]["children"]["map_servers"]["hosts"] = {
+            name: group["hosts"][name] for name in hosts[k::count]
+        }
+        path = into / f"slice-{k + 1}.yml"
+        path.write_text(yaml.safe_dump(part))
+        slices.append(path)
+    return slices
+
+
+def test_a_sliced_job_recovers_each_map_server_once(
+    lab: Lab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ansible_runner = pytest.importorskip("ansible_runner")
+    for process in ("ms2", "ms3"):
+        lab.control("reboot", process=process, down_for=1.0)
+    for process in ("ms2", "ms3"):
+        wait_ms_back(lab.dir, timeout=20, process=process)
+    assert registered_eids(lab, 1) == set() and registered_eids(lab, 2) == set()
+
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}:{os.environ['PATH']}")
+    slices = awx_slices(lab.inventory, 3, tmp_path)
+    jobs = []
+    control_dirs = []
+    for n, inventory in enumerate(slices, start=1):
+        private = tmp_path / f"job-{n}"
+        (private / "project").mkdir(parents=True)
+        (private / "project" / "recover.yml").write_text(WRAPPER)
+        control_dirs.append(tempfile.mkdtemp(prefix="apc-", dir="/tmp"))
+        # The slices run at once, as AWX runs a sliced job's parts on its nodes.
+        thread, runner = ansible_runner.run_async(
+            private_data_dir=str(private),
+            playbook="recover.yml",
+            inventory=str(inventory),
+            extravars={"report_dir": str(tmp_path / f"report-{n}")},
+            envvars={
+                "ANSIBLE_CONFIG": str(ANSIBLE_CFG),
+                "ANSIBLE_PERSISTENT_CONTROL_PATH_DIR": control_dirs[-1],
+                "ANSIBLE_LOCAL_TEMP": str(private / "ansible-tmp"),
+            },
+            quiet=True,
+            timeout=180,
+        )
+        jobs.append((thread, runner))
+    try:
+        for thread, _ in jobs:
+            thread.join(timeout=240)
+    finally:
+        for directory in control_dirs:
+            shutil.rmtree(directory, ignore_errors=True)
+    covered: list[str] = []
+    recovered: dict[str, str] = {}
+    for _, runner in jobs:
+        stdout = runner.stdout.read()
+        assert (runner.status, runner.rc) == ("successful", 0), stdout
+        covered += runner.stats["ok"]
+        for event in runner.events:
+            data = event.get("event_data", {})
+            if data.get("task") == REREGISTER_TASK and event["event"] == "runner_on_ok":
+                result = data["res"]
+                if result["changed"]:
+                    recovered[result["map_server"]] = data["host"]
+    units = yaml.safe_load(lab.inventory.read_text())["all"]["children"]["map_servers"]["hosts"]
+    assert sorted(covered) == sorted(units)  # every unit in exactly one slice
+    assert sorted(recovered) == ["ms2", "ms3"]  # each rebooted one once, by its active unit
+    for ms in range(MAP_SERVERS):
+        assert registered_eids(lab, ms) == expected_eids(lab, ms)
