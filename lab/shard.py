@@ -191,6 +191,17 @@ class MsShard:
             self._spawn(new_unit.send_reregistration(None))
         return {"active": new_unit.name, "previous": old_unit.name}
 
+    def split_brain(self) -> dict[str, Any]:
+        """The standby loses sight of its peer and promotes itself: both units
+        claim active over NETCONF. The service address stays with the unit that
+        held it (one socket per address), as the pair's LISP traffic would
+        follow one of them; a switchover or reboot ends it."""
+        standby = self.units[1 - self.active]
+        if not standby.up:
+            raise RuntimeError(f"standby {standby.name} is down")
+        standby.role = "active"
+        return {"active_units": [u.name for u in self.units if u.role == "active"]}
+
     async def _housekeeping(self) -> None:
         # registration-deficit: published once per (active unit, boot) when the
         # active unit stays short of the configured EIDs for DEFICIT_AFTER_S, so
@@ -246,6 +257,8 @@ class MsShard:
             return await self.reboot(float(args.get("down_for", 5.0)))
         if command == "switchover":
             return await self.switchover()
+        if command == "split_brain":
+            return self.split_brain()
         raise ValueError(f"unknown command {command!r} for the map-server process")
 
     def _spawn(self, coro: Any) -> None:

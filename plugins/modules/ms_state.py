@@ -36,6 +36,13 @@ options:
         (by unit name, else by the LISP address the unit serves).
       - Without it, defaults to C(ms-<service address>), the LISP address the pair serves.
     type: str
+  split_brain_window:
+    description:
+      - Seconds within which two units' claims to be active count as a split brain.
+        Short: the units of a pair are checked seconds apart, and an older claim may
+        predate a switchover.
+    type: float
+    default: 10.0
   platform:
     description:
       - The YANG models the device speaks. C(ietf) is the IETF LISP models with the
@@ -86,6 +93,23 @@ event:
   sample: reboot
 active:
   description: Whether this unit is the active one of its pair.
+  returned: success
+  type: bool
+active_units:
+  description:
+    - The units of this unit's pair that claimed to be active within
+      O(split_brain_window) seconds, this one included when active (each run records
+      its unit's claim next to the state file, in C(<state_file>.claims)).
+  returned: success
+  type: list
+  elements: str
+split_brain:
+  description:
+    - True when more than one unit of the pair claims to be active (RV(active_units)).
+      Both would answer for the service address; the ms_recovery role then does not
+      recover unless its variable C(ms_recovery_split_brain_recover) says so.
+    - Parallel forks see each other's claim only in the order they run; the role also
+      compares the units checked in its play.
   returned: success
   type: bool
 map_server:
@@ -176,6 +200,7 @@ def main() -> None:
             "state_file": {"type": "path"},
             "map_server": {"type": "str"},
             "platform": {"type": "str", "default": DEFAULT_PLATFORM, "choices": list(PLATFORMS)},
+            "split_brain_window": {"type": "float", "default": 10.0},
             **eid_inventory_args(required=False),
         },
         supports_check_mode=True,
@@ -190,6 +215,7 @@ def main() -> None:
                 state_file=params["state_file"],
                 map_server=params["map_server"],
                 check_mode=module.check_mode,
+                split_brain_window=params["split_brain_window"],
             ),
             inventory,
         )

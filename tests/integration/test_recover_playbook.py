@@ -123,3 +123,46 @@ def test_an_unreachable_map_server_shows_progress_and_an_explained_bounded_failu
     assert f"ms1-b: no TCP connection to its NETCONF port {address}:1 within 3 s" in run.output
     assert "attempts of 1 s" in run.output and "Nothing was sent" in run.output
     assert "ansible_host and ansible_port" in run.output
+
+
+def test_a_split_brain_is_named_and_nothing_is_sent_unless_told(lab: Lab) -> None:
+    """Both units claim active: the play stops for them, naming both; with
+    ms_recovery_split_brain_recover each recovers and writes its own report."""
+    before = lab.control("status", process=lab.etr_process_of(0))["etrs"]
+    assert lab.control("split_brain")["active_units"] == ["ms1-a", "ms1-b"]
+    run = recover(lab)
+    assert run.rc != 0
+    for unit in ("ms1-a", "ms1-b"):
+        state = run.result(ROLE + "Detect a reboot or switchover", unit)
+        assert state["active"] is True
+        stop = run.result(ROLE + "Stop on a split brain unless told to recover anyway", unit)
+        assert stop["failed"] is True
+        assert "split brain on ms1: units ms1-a, ms1-b all claim to be active" in stop["msg"]
+        assert "Nothing was sent" in stop["msg"]
+    # The fork that recorded its claim second saw the first one's.
+    assert any(
+        run.result(ROLE + "Detect a reboot or switchover", unit)["split_brain"]
+        for unit in ("ms1-a", "ms1-b")
+    )
+    after = lab.control("status", process=lab.etr_process_of(0))["etrs"]
+    assert {n: e["reregistrations"] for n, e in after.items()} == {
+        n: e["reregistrations"] for n, e in before.items()
+    }
+    assert not (lab.dir / "report").exists()
+
+    told = recover(
+        lab,
+        "-e",
+        "ms_recovery_split_brain_recover=true",
+        "-e",
+        "ms_recovery_method=lisp",
+        "-e",
+        "ms_recovery_timeout=3",
+        "-e",
+        "ms_recovery_probe_sample=0",
+    )
+    for unit in ("ms1-a", "ms1-b"):
+        report = json.loads((lab.dir / "report" / unit / "report.json").read_text())
+        assert report["ms_state"]["active_units"] == ["ms1-a", "ms1-b"], told.output
+        assert report["ms_state"]["unit_name"] == unit
+    assert not (lab.dir / "report" / "report.json").exists()

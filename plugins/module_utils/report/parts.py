@@ -42,6 +42,8 @@ class MsStatePart:
     expected: int | None
     registered: int | None
     missing: int | None
+    # More than one name: a split brain (every unit of the pair claiming active).
+    active_units: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,7 @@ def parse_ms_state(data: Mapping[str, Any]) -> MsStatePart:
         expected=_count(data, "expected", path),
         registered=_count(data, "registered", path),
         missing=_count(data, "missing", path),
+        active_units=get_str_list(data, "active_units", path),
     )
 
 

@@ -22,6 +22,10 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_sessio
     NetconfSession,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.base import Platform
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.state.claims import (
+    DEFAULT_WINDOW,
+    record_claim,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.state.records import (
     ACTIVE,
     Event,
@@ -40,6 +44,7 @@ class MsStateRequest:
     state_file: str | None = None
     map_server: str | None = None
     check_mode: bool = False
+    split_brain_window: float = DEFAULT_WINDOW
 
 
 @dataclass(frozen=True)
@@ -100,12 +105,24 @@ def check_ms_state(
         service_address=service_address,
     )
     seen: dict[str, Event] = {}
+    path = request.state_file or default_state_file(ms_name)
+    active_units: list[str] = []
 
     def change(before: StateDocument | None) -> StateDocument:
         seen["event"] = classify(record, before.units if before else {})
+        # Under the state file's lock, so that the forks of a pair take turns.
+        active_units.extend(
+            record_claim(
+                path,
+                record.name,
+                record.role,
+                service_address,
+                window=request.split_brain_window,
+                write=not request.check_mode,
+            )
+        )
         return (before or StateDocument(ms_name)).with_unit(record)
 
-    path = request.state_file or default_state_file(ms_name)
     update = StateStore(path).update(change, request.check_mode)
     previous = update.before.units.get(record.name) if update.before else None
     if previous is not None and previous.service_address != record.service_address:
@@ -127,6 +144,8 @@ def check_ms_state(
         "changed": update.changed,
         "event": seen["event"],
         "active": unit.ha_role == ACTIVE,
+        "active_units": active_units,
+        "split_brain": len(active_units) > 1,
         "map_server": ms_name,
         "unit": unit_json(record),
         "expected": counts.expected,
