@@ -39,8 +39,8 @@ options:
   split_brain_window:
     description:
       - Seconds within which two units' claims to be active count as a split brain.
-        Short: the units of a pair are checked seconds apart, and an older claim may
-        predate a switchover.
+        It is short because the units of a pair are checked seconds apart and an older
+        claim may predate a switchover.
     type: float
     default: 10.0
   platform:
