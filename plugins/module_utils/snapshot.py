@@ -441,7 +441,7 @@ def _site_of(entry: _Learning, sources: Sources, map_server: str) -> tuple[Site 
     if algorithm is None or algorithm == Algorithm.NONE:
         return None, f"the Map-Server uses algorithm {entry.algorithm!r}, which a site may not"
     known = sources.find_site(entry.name)
-    etrs = [Etr(name, rloc, _netconf_of(sources, name, known)) for rloc, name in entry.etrs.items()]
+    etrs = [_learned_etr(sources, name, rloc, known) for rloc, name in entry.etrs.items()]
     if not etrs and known is not None:
         etrs = list(known.etrs)  # configured but neither stored nor registered
     if not etrs:
@@ -465,13 +465,21 @@ def _site_of(entry: _Learning, sources: Sources, map_server: str) -> tuple[Site 
     ), ""
 
 
-def _netconf_of(sources: Sources, etr_name: str, known: Site | None) -> NetconfEndpoint | None:
+def _learned_etr(sources: Sources, etr_name: str, rloc: IPAddress, known: Site | None) -> Etr:
+    """An ETR learned from the Map-Server, with what no Map-Server knows of it (its
+    NETCONF endpoint, what it supports beyond standard LISP) kept from the stored one."""
+    stored = _stored_etr(sources, etr_name, known)
+    if stored is None:
+        return Etr(etr_name, rloc, None)
+    return Etr(etr_name, rloc, stored.netconf, supports=stored.supports)
+
+
+def _stored_etr(sources: Sources, etr_name: str, known: Site | None) -> Etr | None:
     if known is not None:
         for etr in known.etrs:
             if etr.name == etr_name:
-                return etr.netconf
-    found = sources.find_etr(etr_name)
-    return None if found is None else found.netconf
+                return etr
+    return sources.find_etr(etr_name)
 
 
 # ------------------------------------------------------------------ drift ---
