@@ -427,6 +427,22 @@ def _learn_sites(
     return sites, skipped
 
 
+# What a site authenticates with when the Map-Server does not say (an IOS-XE
+# site has one key and no key-id or algorithm: the ETR picks its hash).
+UNTOLD_DEFAULT_ALGORITHM = "hmac-sha-256"
+
+
+def _take_untold_auth(entry: _Learning, sources: Sources) -> None:
+    """The EID inventory's key-id and algorithm for a site whose Map-Server
+    tells neither; the default algorithm and key-id 0 for a site nobody knows."""
+    known = sources.key_site(entry.name) or sources.find_site(entry.name)
+    if known is None:
+        entry.algorithm, entry.key_id = UNTOLD_DEFAULT_ALGORITHM, 0
+        return
+    entry.algorithm = next(n for n, a in ALGORITHM_NAMES.items() if a == known.algorithm)
+    entry.key_id = known.key_id
+
+
 def _etr_name(sources: Sources, site_name: str, rloc: IPAddress) -> str:
     known = sources.find_site(site_name)
     if known is not None:
@@ -437,6 +453,8 @@ def _etr_name(sources: Sources, site_name: str, rloc: IPAddress) -> str:
 
 
 def _site_of(entry: _Learning, sources: Sources, map_server: str) -> tuple[Site | None, str]:
+    if not entry.algorithm:
+        _take_untold_auth(entry, sources)
     algorithm = ALGORITHM_NAMES.get(entry.algorithm)
     if algorithm is None or algorithm == Algorithm.NONE:
         return None, f"the Map-Server uses algorithm {entry.algorithm!r}, which a site may not"

@@ -365,3 +365,19 @@ def test_transport_round_trip_keeps_plain_keys_vault_and_placeholders() -> None:
 def test_placeholder_lookalike_text_is_not_a_placeholder() -> None:
     text = dump_inventory(inventory(site(1, key=Secret("!missing-key is my key"))), keys="plain")
     assert not is_missing(parse_reference(text, "eids.yml").site("site-1").key)
+
+
+def test_a_map_server_that_tells_no_key_id_or_algorithm_keeps_the_inventorys() -> None:
+    # IOS-XE: one key per site, no key-id, no algorithm (ConfiguredSite says "").
+    old = site(1, key_id=3, algorithm=Algorithm.HMAC_SHA_1)
+    untold = dataclasses.replace(ms_state(old), stored=())
+    untold = dataclasses.replace(
+        untold, sites=tuple(dataclasses.replace(c, key_id=0, algorithm="") for c in untold.sites)
+    )
+    result = snap(untold, inventory(old))
+    (learned,) = result.inventory.sites
+    assert (learned.key_id, learned.algorithm, learned.key) == (3, Algorithm.HMAC_SHA_1, old.key)
+    assert not result.drift.sites and not result.missing_keys
+    fresh = snap(untold, inventory(site(2)))  # site-1 unknown: defaults, no key
+    new = next(s for s in fresh.inventory.sites if s.name == "site-1")
+    assert (new.key_id, new.algorithm) == (0, Algorithm.HMAC_SHA_256)
