@@ -10,4 +10,4 @@ from ansible_collections.lispnet.ms_recovery.plugins.plugin_utils.eid_inventory_
 
 
 class ActionModule(EidInventoryAction):
-    pass
+    takes_platform = False

@@ -95,8 +95,12 @@ options:
   platform:
     description:
       - YANG models the Map-Server speaks.
+      - C(ietf) is the IETF LISP models (with the lispnet-ms-recovery augment
+        when the server announces it), C(iosxe) Cisco IOS-XE's own models
+        (docs/platforms.md). Unset, the platform of the host's
+        C(ansible_network_os) (C(lispnet.ms_recovery.iosxe) means C(iosxe)), else C(ietf).
     type: str
-    choices: [ietf]
+    choices: [ietf, iosxe]
     default: ietf
 attributes:
   check_mode:

@@ -55,11 +55,14 @@ options:
     choices: [skip, check]
   platform:
     description:
-      - The YANG models the device speaks. C(ietf) is the IETF LISP models with the
-        lispnet-ms-recovery augment.
+      - The YANG models the device speaks.
+      - C(ietf) is the IETF LISP models (with the lispnet-ms-recovery augment
+        when the server announces it), C(iosxe) Cisco IOS-XE's own models
+        (docs/platforms.md). Unset, the platform of the host's
+        C(ansible_network_os) (C(lispnet.ms_recovery.iosxe) means C(iosxe)), else C(ietf).
     type: str
     default: ietf
-    choices: [ietf]
+    choices: [ietf, iosxe]
 attributes:
   check_mode:
     description: Read-only; runs the same in check mode.

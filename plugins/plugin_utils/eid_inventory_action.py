@@ -36,14 +36,24 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.module_support
     failure_details,
     failure_message,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms import NETWORK_OS
 from ansible_collections.lispnet.ms_recovery.plugins.plugin_utils.eid_inventory_cache import (
     validated_inventory,
 )
 
 
 class EidInventoryAction(NetworkActionModule):
+    # Whether the module has the ``platform`` option (map_request does not).
+    takes_platform = True
+
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         args = self._task.args
+        if self.takes_platform and args.get("platform") is None:
+            # Unset: the platform of the host's ansible_network_os, so that an
+            # IOS-XE unit is read as one without repeating it on every task.
+            network_os = (task_vars or {}).get("ansible_network_os")
+            if isinstance(network_os, str) and network_os in NETWORK_OS:
+                args["platform"] = NETWORK_OS[network_os]
         if args.get(EID_INVENTORY_TEXT_OPTION) is not None:
             return self._failed(
                 f"{EID_INVENTORY_TEXT_OPTION} is internal; give the file as {EID_INVENTORY_OPTION}"

@@ -37,6 +37,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.iosx
     models,
     parse,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.iosxe.adapter import (
+    get_all,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.iosxe.features import (
     iosxe_capabilities,
 )
@@ -90,8 +93,14 @@ def _device() -> etree._Element:
 
 def _filtered(flt: str) -> etree._Element:
     """What the device answers to <get> with ``flt`` (as the lab's server filters)."""
+    # ncclient sends a subtree filter as one element: one root per filter.
+    assert len(etree.fromstring(f"<f>{flt}</f>")) == 1
     element = etree.fromstring(f'<filter xmlns="{NC}" type="subtree">{flt}</filter>')
     return apply_subtree_filter(_device(), element)
+
+
+def _all_filtered(flts: tuple[str, ...]) -> etree._Element:
+    return get_all(_Session(_device()), flts)
 
 
 def test_registrations_round_trip_through_the_filter() -> None:
@@ -116,7 +125,7 @@ def test_brief_read_merges_every_etr_and_skips_unregistered_prefixes() -> None:
 
 
 def test_unit_boot_time_role_and_count() -> None:
-    data = _filtered(filters.unit_filter())
+    data = _all_filtered(filters.unit_filters())
     unit = parse.parse_unit(data)
     assert unit is not None
     assert (unit.unit_name, unit.ha_role, unit.boot_time) == ("ms1-a", "active", T0)

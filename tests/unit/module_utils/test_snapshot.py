@@ -381,3 +381,10 @@ def test_a_map_server_that_tells_no_key_id_or_algorithm_keeps_the_inventorys() -
     fresh = snap(untold, inventory(site(2)))  # site-1 unknown: defaults, no key
     new = next(s for s in fresh.inventory.sites if s.name == "site-1")
     assert (new.key_id, new.algorithm) == (0, Algorithm.HMAC_SHA_256)
+
+
+def test_a_map_server_that_tells_no_lisp_address_keeps_the_inventorys() -> None:
+    untold = MsSnapshot(unit=MsUnitInfo("ms1-a", "active", None, NOW, 0))
+    assert find_map_server(untold, Sources(base=inventory(site(1)))).lisp_address == ADDRESS
+    with pytest.raises(SnapshotError, match="no existing inventory describes"):
+        find_map_server(untold, Sources(), "msx", [UnitSpec("ms1-a", "127.1.1.1", 8830)])

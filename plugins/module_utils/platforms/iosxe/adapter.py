@@ -47,6 +47,20 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.iosx
 _R = TypeVar("_R")
 
 
+NC = "urn:ietf:params:xml:ns:netconf:base:1.0"
+
+
+def get_all(session: NetconfSession, subtree_filters: Iterable[str]) -> etree._Element:
+    """One <data> holding the replies to one <get> per filter."""
+    data = etree.Element(f"{{{NC}}}data", nsmap={None: NC})
+    for subtree in subtree_filters:
+        reply = session.get(subtree)
+        found = reply if etree.QName(reply).localname == "data" else reply.find(f"{{{NC}}}data")
+        if found is not None:
+            data.extend(list(found))
+    return data
+
+
 def _parsed(what: str, read: Callable[[etree._Element], _R], data: etree._Element) -> _R:
     try:
         return read(data)
@@ -64,7 +78,7 @@ class IosxePlatform:
         return iosxe_capabilities(session.server_capabilities())
 
     def read_ms(self, session: NetconfSession) -> MsSnapshot:
-        unit = session.get(filters.unit_filter())
+        unit = get_all(session, filters.unit_filters())
         table = session.get(filters.registrations_filter())
         sites = session.get(filters.sites_filter())
         return MsSnapshot(
@@ -77,7 +91,7 @@ class IosxePlatform:
         return self.read_ms_unit_summary(session)[0]
 
     def read_ms_unit_summary(self, session: NetconfSession) -> tuple[MsSnapshot, MsSummary | None]:
-        data = session.get(filters.unit_filter())
+        data = get_all(session, filters.unit_filters())
         return (
             MsSnapshot(unit=_parsed("IOS-XE unit", parse.parse_unit, data)),
             _parsed("IOS-XE summary", parse.parse_summary, data),

@@ -26,15 +26,16 @@ def _lisp_state(af_content: str) -> str:
     )
 
 
-def unit_filter() -> str:
-    """Name, boot time, HA state and the registered-EID counts."""
+def unit_filters() -> tuple[str, ...]:
+    """Name, boot time, HA state and the registered-EID counts: one filter per
+    model, since a subtree filter sent through ncclient has one root."""
     return (
-        f'<native xmlns="{NATIVE}"><hostname/></native>'
+        f'<native xmlns="{NATIVE}"><hostname/></native>',
         f'<device-hardware-data xmlns="{HARDWARE}"><device-hardware><device-system-data>'
         "<boot-time/><current-time/><last-reboot-reason/>"
-        "</device-system-data></device-hardware></device-hardware-data>"
-        f'<ha-oper-data xmlns="{HA}"><ha-infra/></ha-oper-data>'
-        + _lisp_state("<role><is-ms/></role><ms-registered-eids/>")
+        "</device-system-data></device-hardware></device-hardware-data>",
+        f'<ha-oper-data xmlns="{HA}"><ha-infra/></ha-oper-data>',
+        _lisp_state("<role><is-ms/></role><ms-registered-eids/>"),
     )
 
 

@@ -196,7 +196,7 @@ def boot_time(data: etree._Element) -> datetime | None:
 
 
 def parse_unit(data: etree._Element, fallback_name: str = "") -> MsUnitInfo | None:
-    """The unit of ``unit_filter``'s reply; None without a boot-time."""
+    """The unit of the ``unit_filters`` replies; None without a boot-time."""
     booted = boot_time(data)
     if booted is None:
         return None
