@@ -172,7 +172,11 @@ state_file:
   returned: success
   type: str
 changed:
-  description: True only when the state file changed (in check mode, when it would).
+  description:
+    - True when the state file recorded a change of the unit (a reboot, a switchover, a
+      new boot time or role; in check mode, when it would).
+    - False when the unit is seen for the first time (RV(event=first_seen)): the state file
+      then records a baseline, which is not a change of anything.
   returned: always
   type: bool
 """

@@ -58,9 +58,9 @@ options:
     default: [json, junit, html]
   generated_at:
     description:
-      - Time stamp to print in the report, for example the C(ansible_date_time.iso8601) fact.
-      - Omitted by default so that the same results give the same files (idempotence); with
-        a time stamp every run changes the files.
+      - When the report was generated, printed in every format (ISO 8601).
+      - Defaults to the current time (UTC, on the host writing the report). Measured times
+        like this one do not make the task changed (see RV(changed)).
     type: str
 attributes:
   check_mode:
@@ -159,10 +159,17 @@ ok:
   returned: success
   type: bool
 changed:
-  description: True when a file's content changed (in check mode, when it would).
+  description:
+    - True when a file's content changed (in check mode, when it would), not counting
+      measured times (generation time, latencies, elapsed and progress times) when
+      C(json) is among O(formats) - the files are still rewritten with this run's times.
+    - So a healthy rerun reports no change; a first sighting of the Map-Server and
+      "nothing happened" are the same report.
   returned: always
   type: bool
 """
+
+from datetime import UTC, datetime
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
@@ -184,6 +191,10 @@ try:
     HAS_JINJA2 = True
 except ImportError:
     HAS_JINJA2 = False
+
+
+def generated_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def main() -> None:
@@ -211,7 +222,7 @@ def main() -> None:
             params["results"],
             register_interval=params["register_interval"],
             title=params["title"],
-            generated_at=params["generated_at"],
+            generated_at=params["generated_at"] or generated_now(),
         )
         written = write_report(report, params["dest"], params["formats"], module.check_mode)
     except ReportInputError as exc:

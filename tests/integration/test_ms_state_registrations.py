@@ -141,7 +141,7 @@ def test_first_seen_then_none_and_check_mode(lab: Lab, tmp_path: Path) -> None:
         result = first.result("state", unit)
         assert (result["event"], result["changed"], result["map_server"]) == (
             "first_seen",
-            True,
+            False,
             "ms1",
         )
     assert json.loads(state.read_text())["units"].keys() == set(UNITS)
@@ -157,7 +157,7 @@ def test_first_seen_then_none_and_check_mode(lab: Lab, tmp_path: Path) -> None:
     checked_state = tmp_path / "check" / "ms1.json"
     checked = play(lab, state_play(checked_state), check=True)
     assert checked.rc == 0, checked.output
-    assert checked.result("state", "ms1-a")["changed"] is True
+    assert checked.result("state", "ms1-a")["changed"] is False  # a first sighting
     assert not checked_state.parent.exists()
 
 

@@ -166,3 +166,43 @@ def test_a_split_brain_is_named_and_nothing_is_sent_unless_told(lab: Lab) -> Non
         assert report["ms_state"]["active_units"] == ["ms1-a", "ms1-b"], told.output
         assert report["ms_state"]["unit_name"] == unit
     assert not (lab.dir / "report" / "report.json").exists()
+
+
+def _changed_tasks(run: PlaybookRun) -> list[str]:
+    return [
+        f"{name} on {host}"
+        for name, hosts in run.tasks
+        for host, result in hosts.items()
+        if result.get("changed")
+    ]
+
+
+def test_two_healthy_runs_in_a_row_the_second_changes_nothing(lab: Lab) -> None:
+    first = recover(lab)
+    assert first.rc == 0, first.output
+    second = recover(lab)
+    assert second.rc == 0, second.output
+    assert _changed_tasks(second) == []
+    assert {host: stats.get("changed", 0) for host, stats in second.stats.items()} == {
+        host: 0 for host in second.stats
+    }
+    # The report files hold the second run (its own generation time).
+    report = json.loads((lab.dir / "report" / "report.json").read_text())
+    assert report["generated_at"] is not None and report["ok"] is True
+
+
+def test_check_mode_after_a_reboot_reports_what_would_be_sent(lab: Lab) -> None:
+    assert recover(lab).rc == 0  # the controller knows the units from a healthy run
+    reboot(lab)
+    run = recover(lab, check=True)
+    assert run.rc == 0, run.output
+    state = run.result(ROLE + "Detect a reboot or switchover", "ms1-a")
+    assert state["event"] == "reboot" and state["changed"] is True
+    result = run.result(REREGISTER, "ms1-a")
+    assert result.get("sent", 0) == 0
+    assert result["would_send"] == lab.spec.etrs_total, result
+    assert {s["site"] for s in result["sites"]} == {s.name for s in load_inventory(lab.eids).sites}
+    assert len(lab.registered()) < len(expected(lab))  # nothing was sent
+    # The play ends with what a real run would do, not with a failure.
+    shown = run.result(ROLE + "Show what a real run would send (check mode)", "ms1-a")
+    assert f"would ask the ETRs of {len(result['sites'])} site(s)" in shown["msg"]

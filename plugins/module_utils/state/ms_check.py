@@ -141,7 +141,9 @@ def check_ms_state(
     counts = Counts(expected, registered, source)
 
     result: dict[str, Any] = {
-        "changed": update.changed,
+        # Recording a unit seen for the first time is bookkeeping, not a change to
+        # report: a first healthy run and the next one both read "ok".
+        "changed": update.changed and seen["event"] != "first_seen",
         "event": seen["event"],
         "active": unit.ha_role == ACTIVE,
         "active_units": active_units,

@@ -48,9 +48,48 @@ def test_check_mode_reports_no_change_when_files_match(tmp_path: Path) -> None:
     assert not write_report(build_report(full_success()), tmp_path, check_mode=True).changed
 
 
-def test_generated_at_changes_the_files(tmp_path: Path) -> None:
+def test_generated_at_is_rewritten_but_not_a_change(tmp_path: Path) -> None:
     write_report(build_report(full_success()), tmp_path)
     stamped = build_report(full_success(), generated_at="2024-05-01T10:01:00Z")
     outcome = write_report(stamped, tmp_path)
-    assert outcome.changed
+    assert not outcome.changed
     assert "2024-05-01T10:01:00Z" in (tmp_path / "report.html").read_text()
+
+
+def test_new_measured_times_alone_are_not_a_change(tmp_path: Path) -> None:
+    write_report(build_report(full_success()), tmp_path)
+    rerun = full_success()
+    for result in rerun["map_request"]["results"]:
+        result["latency_ms"] = (result.get("latency_ms") or 0) + 7.5
+    rerun["reregister"]["elapsed"] = 42.0
+    outcome = write_report(build_report(rerun), tmp_path)
+    assert not outcome.changed
+    latencies = [
+        r["latency_ms"]
+        for r in json.loads((tmp_path / "report.json").read_text())["map_request"]["results"]
+    ]
+    assert latencies == [r["latency_ms"] for r in rerun["map_request"]["results"]]
+
+
+def test_a_first_sighting_and_no_event_are_the_same_report(tmp_path: Path) -> None:
+    first = full_success()
+    first["ms_state"]["event"] = "first_seen"
+    write_report(build_report(first), tmp_path)
+    again = full_success()
+    again["ms_state"]["event"] = "none"
+    assert not write_report(build_report(again), tmp_path).changed
+
+
+def test_a_different_outcome_is_a_change_even_with_json(tmp_path: Path) -> None:
+    write_report(build_report(full_success()), tmp_path)
+    outcome = write_report(build_report(one_site_failed()), tmp_path)
+    assert set(outcome.changed_files) == {str(tmp_path / n) for n in FILE_NAMES.values()}
+
+
+def test_a_missing_file_is_a_change(tmp_path: Path) -> None:
+    write_report(build_report(full_success()), tmp_path)
+    (tmp_path / "report.html").unlink()
+    outcome = write_report(
+        build_report(full_success(), generated_at="2024-05-01T10:01:00Z"), tmp_path
+    )
+    assert outcome.changed_files == (str(tmp_path / "report.html"),)

@@ -227,7 +227,7 @@ def small_inventory() -> EidInventory:
 def test_first_look_then_reboot(tmp_path: Path) -> None:
     request = MsStateRequest(state_file=str(tmp_path / "s.json"), map_server="ms1")
     first = check_ms_state(FakePlatform(info(), SUMMARY), None, request)  # type: ignore[arg-type]
-    assert first["event"] == "first_seen" and first["changed"] and first["previous"] is None
+    assert first["event"] == "first_seen" and not first["changed"] and first["previous"] is None
     assert first["active"] is True and first["map_server"] == "ms1"
     assert (first["expected"], first["registered"], first["missing"]) == (6, 4, 2)
     assert first["expected_source"] == "map_server"
@@ -249,7 +249,7 @@ def test_check_mode_reports_but_keeps_the_file(tmp_path: Path) -> None:
     path = tmp_path / "s.json"
     request = MsStateRequest(state_file=str(path), check_mode=True)
     result = check_ms_state(FakePlatform(info(), SUMMARY), None, request)  # type: ignore[arg-type]
-    assert result["event"] == "first_seen" and result["changed"] and not path.exists()
+    assert result["event"] == "first_seen" and not result["changed"] and not path.exists()
     assert result["map_server"] == f"ms-{SERVICE}"
 
 

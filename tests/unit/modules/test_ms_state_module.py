@@ -55,7 +55,7 @@ def run(
 def test_events_across_runs(monkeypatch, capsys, tmp_path: Path) -> None:
     state = str(tmp_path / "ms1.json")
     first = run(monkeypatch, capsys, FakePlatform(), state_file=state, map_server="ms1")
-    assert (first["event"], first["changed"], first["missing"]) == ("first_seen", True, 1)
+    assert (first["event"], first["changed"], first["missing"]) == ("first_seen", False, 1)
     again = run(monkeypatch, capsys, FakePlatform(), state_file=state, map_server="ms1")
     assert (again["event"], again["changed"]) == ("none", False)
     rebooted = run(monkeypatch, capsys, FakePlatform(1), state_file=state, map_server="ms1")
@@ -66,7 +66,7 @@ def test_events_across_runs(monkeypatch, capsys, tmp_path: Path) -> None:
 def test_check_mode(monkeypatch, capsys, tmp_path: Path) -> None:
     state = tmp_path / "ms1.json"
     result = run(monkeypatch, capsys, FakePlatform(), check=True, state_file=str(state))
-    assert result["changed"] and result["event"] == "first_seen" and not state.exists()
+    assert not result["changed"] and result["event"] == "first_seen" and not state.exists()
 
 
 def test_default_state_file(monkeypatch, capsys, tmp_path: Path) -> None:
