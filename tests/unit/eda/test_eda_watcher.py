@@ -174,12 +174,14 @@ def test_notifications_become_events_and_polls_do_not_repeat_them() -> None:
         run = Running(config("ms1-a", "ms1-b"), units)
         await run.settle(units)
         details = {"new-active": "ms1-b", "previous-active": "ms1-a"}
-        # the pair switches over and both units say so
-        units["ms1-a"].reading = replace(units["ms1-a"].reading, ha_role="standby")
-        units["ms1-b"].reading = replace(units["ms1-b"].reading, ha_role="active")
+        # the pair switches over and both units say so; the roles a poll reads change
+        # only once the notification is out, since polls run in threads and a poll
+        # that saw the new roles first would (rightly) report the switchover itself
         for name in units:
             units[name].notes.put(MsEvent("ha-switchover", name, T0, details))
         first = await run.next()
+        units["ms1-a"].reading = replace(units["ms1-a"].reading, ha_role="standby")
+        units["ms1-b"].reading = replace(units["ms1-b"].reading, ha_role="active")
         await asyncio.sleep(0.5)  # many polls later
         rest = [run.events.get_nowait() for _ in range(run.events.qsize())]
         await run.stop()
