@@ -79,6 +79,18 @@ def running_lab_dirs() -> set[Path]:
     return found
 
 
+def running_lab_subnets() -> set[int]:
+    """The 127.X subnets that running labs hold, even where no socket shows it (an MS
+    that is down for a reboot has closed its service socket)."""
+    held: set[int] = set()
+    for lab_dir in running_lab_dirs():
+        try:
+            held.add(LabSpec.load(lab_dir).subnet)
+        except (OSError, ValueError, TypeError, KeyError):
+            continue
+    return held
+
+
 def _check_subnet_free(spec: LabSpec, lab_dir: Path) -> None:
     """A clear error, naming the lab in the way, instead of a shard's traceback."""
     for other in sorted(running_lab_dirs() - {lab_dir}):

@@ -202,8 +202,14 @@ def xtr_id_of(name: str) -> bytes:
 
 def free_subnet(candidates: range = range(150, 250)) -> int:
     """A 127.X.0.0/16 nobody is using: tests, the benchmark and a user's lab may
-    run at once. Tried in random order so concurrent callers rarely collide."""
-    order = list(candidates)
+    run at once. A running lab's subnet is never free, even while its MS is down for
+    a reboot; the rest are tried in random order so concurrent callers rarely
+    collide."""
+    # Imported here: processes imports this module (LabSpec).
+    from ansible_collections.lispnet.ms_recovery.lab.processes import running_lab_subnets
+
+    held = running_lab_subnets()
+    order = [subnet for subnet in candidates if subnet not in held]
     random.shuffle(order)
     for subnet in order:
         probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from ansible_collections.lispnet.ms_recovery.lab.processes import wait_ms_back
+from ansible_collections.lispnet.ms_recovery.lab.topology import free_subnet
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
     load_inventory,
 )
@@ -116,6 +117,17 @@ def test_reboot_empties_the_table_and_the_rpc_refills_it(lab: Lab) -> None:
     assert result.notifications_sent == lab.spec.etrs_total
     assert result.acked == lab.spec.etrs_total
     assert eventually(lambda: len(read_ms(lab).registrations) == len(before.registrations))
+
+
+def test_a_rebooting_lab_keeps_its_subnet(lab: Lab) -> None:
+    # While the MS is down its service socket is closed, so a bind probe alone would
+    # hand the subnet to a second lab (seen: the benchmark started on a test's subnet).
+    lab.control("reboot", down_for=3.0)
+    try:
+        with pytest.raises(RuntimeError, match=r"no free 127\.X subnet"):
+            free_subnet(range(lab.spec.subnet, lab.spec.subnet + 1))
+    finally:
+        wait_ms_back(lab.dir, timeout=20)
 
 
 def test_switchover_moves_the_service_address(lab: Lab) -> None:
