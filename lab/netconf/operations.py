@@ -75,9 +75,21 @@ def _datastore(op: etree._Element, which: str) -> None:
         )
 
 
-def _filter(op: etree._Element, tag: str) -> etree._Element | None:
-    flt = _child(op, tag)
+def _filter(op: etree._Element, *tags: str) -> etree._Element | None:
+    """The operation's <filter> in the first of ``tags`` (qualified names) present."""
+    flt = next((found for tag in tags if (found := _child(op, tag)) is not None), None)
     if flt is None:
+        # A <filter> in no namespace the operation takes is an unknown element,
+        # not "no filter": IOS-XE 17.x, for one, rejects it; answering with
+        # the whole datastore would be kinder than a real router.
+        local = etree.QName(tags[0]).localname
+        if any(etree.QName(child).localname == local for child in op):
+            raise RpcError(
+                "unknown-element",
+                f"<{local}> must be in the namespace {etree.QName(tags[-1]).namespace}",
+                error_type="protocol",
+                info=[info_element("bad-element", local)],
+            )
         return None
     ftype = flt.get("type", "subtree")
     if ftype != "subtree":
@@ -186,9 +198,7 @@ async def _create_subscription(session: NetconfSession, op: etree._Element) -> R
                 error_type="protocol",
                 info=[info_element("bad-element", name)],
             )
-    flt = _filter(op, notif("filter"))
-    if flt is None:
-        flt = _filter(op, nc("filter"))
+    flt = _filter(op, notif("filter"), nc("filter"))
     session.subscribe_after_reply(flt)
     return []
 

@@ -316,6 +316,17 @@ def test_get_with_subtree_filter(mgr: manager.Manager) -> None:
     assert entries[0].findtext(_q("in-octets")) == "42"
 
 
+def test_a_filter_outside_the_base_namespace_is_refused(mgr: manager.Manager) -> None:
+    # What IOS-XE 17.x does; the whole datastore would be a kinder answer.
+    request = etree.fromstring(
+        '<get xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><filter xmlns="" type="subtree">'
+        f'<interfaces xmlns="{IF_NS}"/></filter></get>'
+    )
+    with pytest.raises(RPCError) as raised:
+        mgr.dispatch(request)
+    assert raised.value.tag == "unknown-element"
+
+
 def test_get_config_has_no_state(mgr: manager.Manager) -> None:
     reply = _xml(mgr.get_config("running"))
     assert reply.find(".//" + _q("interfaces")) is not None
