@@ -45,12 +45,17 @@ from ansible_collections.lispnet.ms_recovery.plugins.netconf.ietf import (
 _ANY_HOST_KEY_HANDLERS = frozenset({"iosxe", "csr", "iosxr"})
 
 
+def checked_device_handler(value: Any) -> Any:
+    """``value`` unless it names a handler that accepts any host key."""
+    if value in _ANY_HOST_KEY_HANDLERS:
+        raise AnsibleError(
+            f"ncclient_device_handler={value} accepts any SSH host key; the iosxe platform"
+            " plugin verifies host keys, keep ncclient_device_handler=default"
+        )
+    return value
+
+
 class Netconf(IetfNetconf):
     def get_option(self, option: str, hostvars: Any = None) -> Any:
         value = super().get_option(option, hostvars)
-        if option == "ncclient_device_handler" and value in _ANY_HOST_KEY_HANDLERS:
-            raise AnsibleError(
-                f"ncclient_device_handler={value} accepts any SSH host key; the iosxe platform"
-                " plugin verifies host keys, keep ncclient_device_handler=default"
-            )
-        return value
+        return checked_device_handler(value) if option == "ncclient_device_handler" else value
