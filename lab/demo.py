@@ -8,6 +8,7 @@ the table whole again and how long it took, stop the lab.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -124,9 +125,12 @@ def main(argv: list[str] | None = None) -> int:
             f"\n{registered}/{configured} EIDs registered {time.monotonic() - back:.1f} s after "
             f"the MS came back (the playbook's report has the time to full recovery)."
         )
-        report = lab_dir / "report" / "report.html"
-        if report.exists():
-            print(f"HTML report: {report}")
+        report_dir = lab_dir / "report"
+        if (report_dir / "report.json").exists():
+            print(json.loads((report_dir / "report.json").read_text())["headline"])
+            for kind, name in (("HTML", "report.html"), ("JSON", "report.json")):
+                print(f"  {kind + ' report:':13}{report_dir / name}")
+            print(f"  {'JUnit:':13}{report_dir / 'report.junit.xml'}")
         return 0 if rc == 0 and registered == configured else 1
     finally:
         if not args.keep:

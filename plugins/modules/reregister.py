@@ -255,6 +255,13 @@ acked:
   description: Notifications acknowledged (RPCs that succeeded for O(method=netconf)).
   returned: always
   type: int
+acted_at:
+  description:
+    - When the first notification went out (UTC, ISO 8601), the time zero of RV(elapsed) and
+      RV(progress); the report places it on the outage's time axis.
+  returned: when something was sent
+  type: str
+  sample: "2026-12-04T01:02:03.456789+00:00"
 would_send:
   description: Notifications a real run would send.
   returned: in check mode or when nothing is targeted

@@ -14,6 +14,7 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
@@ -23,6 +24,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.reregistration import (
     ReregistrationResult,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.times import format_time
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
     NetconfFailure,
 )
@@ -162,6 +164,8 @@ async def _send_and_watch(
     # The curve starts at the first notification (or, when none could go out,
     # at the end of the attempt, which then is reported per ETR).
     watch = Watch(started=time.monotonic())
+    # Wall clock of the same instant: the report puts it on the outage's time axis.
+    base = {**base, "acted_at": format_time(datetime.now(UTC))}
     if before is not None:
         watch.progress.append([0.0, before])  # the curve starts from the table read first
     if options.wait:

@@ -38,6 +38,7 @@ FILE_MODE = 0o644
 TIMING_KEYS = frozenset(
     {
         "generated_at",
+        "headline",
         "elapsed",
         "progress",
         "latency_ms",

@@ -13,6 +13,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.report.model i
     RecoveryReport,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.report.summary import (
+    headline,
     summary_facts,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.report.svg import (
@@ -92,6 +93,7 @@ def html_context(report: RecoveryReport) -> dict[str, Any]:
         "title": report.title,
         "generated_at": report.generated_at,
         "ok": report.checks_ok,
+        "headline": headline(report),
         "facts": summary_facts(report),
         "svg": recovery_curve_svg(
             progress, report.expected_eids, report.baseline.register_interval

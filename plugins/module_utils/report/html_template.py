@@ -24,6 +24,7 @@ th { background: #f6f8fa; }
 .fail { color: #cf222e; font-weight: bold; }
 .skip { color: #656d76; }
 .note { color: #656d76; font-size: 0.9em; }
+.headline { font-size: 1.3em; }
 code { font-size: 0.95em; }
 </style>
 </head>
@@ -33,6 +34,16 @@ code { font-size: 0.95em; }
 {%- if generated_at %}Generated {{ generated_at }}. {% endif -%}
 Result: <span class="{{ 'ok' if ok else 'fail' }}">{{ 'OK' if ok else 'FAIL' }}</span>
 </p>
+<p class="headline {{ 'ok' if ok else 'fail' }}">{{ headline }}</p>
+{%- if failed %}
+<h2>Failed sites ({{ failed | length }})</h2>
+<table class="failed">
+<tr><th>Site</th><th>Reason</th></tr>
+{%- for site in failed %}
+<tr><td>{{ site.name }}</td><td>{{ site.reason or 'not recovered' }}</td></tr>
+{%- endfor %}
+</table>
+{%- endif %}
 
 <h2>Summary</h2>
 <table class="summary">
@@ -48,15 +59,6 @@ estimate of recovery without the tool, from the {{ register_interval }} s regist
 (ETR register timers spread uniformly over the interval, so a share t / interval of the
 sites is back by time t).</p>
 
-{%- if failed %}
-<h2>Failed sites ({{ failed | length }})</h2>
-<table class="failed">
-<tr><th>Site</th><th>Reason</th></tr>
-{%- for site in failed %}
-<tr><td>{{ site.name }}</td><td>{{ site.reason or 'not recovered' }}</td></tr>
-{%- endfor %}
-</table>
-{%- endif %}
 
 <h2>Checks</h2>
 <table class="checks">

@@ -11,6 +11,7 @@ from typing import Any
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.report.model import (
     RecoveryReport,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.report.summary import headline
 
 SCHEMA_VERSION = 1
 
@@ -36,6 +37,8 @@ def report_to_dict(report: RecoveryReport) -> dict[str, Any]:
         "expected_eids": report.expected_eids,
         "registered_eids": report.registered_eids,
         "time_to_full_recovery": ttr,
+        "headline": headline(report),
+        "timeline": _part(report.timeline),
         "passive_baseline": {
             "register_interval": report.baseline.register_interval,
             "estimate": report.baseline.label,

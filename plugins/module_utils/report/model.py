@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.report.fields import (
@@ -71,6 +72,21 @@ class PassiveBaseline:
 
 
 @dataclass(frozen=True)
+class Timeline:
+    """Seconds on one axis whose zero is the MS coming back from the outage."""
+
+    ms_back_at: str
+    acted_at: str
+    acted_after_back: float
+    whole_after_back: float | None
+
+
+def _instant(text: str) -> datetime:
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
 class RecoveryReport:
     title: str
     generated_at: str | None
@@ -104,6 +120,26 @@ class RecoveryReport:
         if self.reregister is None or not self.reregister.complete:
             return None
         return self.reregister.elapsed
+
+    @property
+    def timeline(self) -> Timeline | None:
+        """The outage's time axis: zero when the MS came back (its boot time)."""
+        ms, rr = self.ms, self.reregister
+        if ms is None or rr is None or not ms.boot_time or not rr.acted_at:
+            return None
+        try:
+            back = _instant(ms.boot_time)
+            acted = _instant(rr.acted_at)
+        except ValueError:
+            return None
+        acted_after = (acted - back).total_seconds()
+        ttr = self.time_to_full_recovery
+        return Timeline(
+            ms_back_at=ms.boot_time,
+            acted_at=rr.acted_at,
+            acted_after_back=acted_after,
+            whole_after_back=None if ttr is None else acted_after + ttr,
+        )
 
     @property
     def baseline_sites_back(self) -> int | None:
@@ -239,6 +275,15 @@ def _unwrap(name: str, value: Any, notes: list[str]) -> Mapping[str, Any] | None
     return value
 
 
+def _titled(title: str, ms: MsStatePart | None) -> str:
+    """The default title names the Map-Server (and unit) the report is about."""
+    if title != DEFAULT_TITLE or ms is None or not (ms.map_server or ms.unit_name):
+        return title
+    if ms.map_server and ms.unit_name:
+        return f"{title}: {ms.map_server} ({ms.unit_name})"
+    return f"{title}: {ms.map_server or ms.unit_name}"
+
+
 def build_report(
     results: Mapping[str, Any] | None,
     register_interval: float = DEFAULT_REGISTER_INTERVAL,
@@ -266,7 +311,7 @@ def build_report(
     else:
         sites = ()
     return RecoveryReport(
-        title=clean_text(title),
+        title=clean_text(_titled(title, parts["ms_state"])),
         generated_at=None if generated_at is None else clean_text(generated_at),
         baseline=PassiveBaseline(float(register_interval)),
         ms=parts["ms_state"],

@@ -38,12 +38,13 @@ class MsStatePart:
     role: str | None
     boot_time: str | None
     reboot_count: int | None
-    active: str | None
+    active: bool | None
     expected: int | None
     registered: int | None
     missing: int | None
     # More than one name: a split brain (every unit of the pair claiming active).
     active_units: tuple[str, ...] = ()
+    map_server: str | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class ReregisterPart:
     elapsed: float | None
     progress: tuple[tuple[float, int], ...]
     sites: tuple[SiteEntry, ...]
+    acted_at: str | None = None  # wall clock of elapsed/progress time zero
 
 
 @dataclass(frozen=True)
@@ -117,13 +119,17 @@ class MapRequestPart:
         return self.total > 0 and self.total == self.counts["ok"]
 
 
-def _scalar_text(value: Any) -> str | None:
-    """``active`` may be a flag (this unit is active) or the active unit's name."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return clean_text(value)
+def _active(value: Any, unit_name: str | None) -> bool | None:
+    """``active`` may be a flag (this unit is active) or the active unit's name;
+    the report holds a JSON boolean either way."""
+    if value is None or isinstance(value, bool):
+        return value
+    text = clean_text(value)
+    if text.lower() in {"true", "yes"}:
+        return True
+    if text.lower() in {"false", "no"}:
+        return False
+    return unit_name is not None and text == unit_name
 
 
 def _count(data: Mapping[str, Any], key: str, path: str) -> int | None:
@@ -142,17 +148,19 @@ def parse_ms_state(data: Mapping[str, Any]) -> MsStatePart:
             f"{path}.event: expected one of {', '.join(MS_EVENTS)}, got {event!r}"
         )
     unit = get_mapping(data, "unit", path) or {}
+    unit_name = get_str(unit, "name", f"{path}.unit")
     return MsStatePart(
         event=event,
-        unit_name=get_str(unit, "name", f"{path}.unit"),
+        unit_name=unit_name,
         role=get_str(unit, "role", f"{path}.unit"),
         boot_time=get_str(unit, "boot_time", f"{path}.unit"),
         reboot_count=get_int(unit, "reboot_count", f"{path}.unit"),
-        active=_scalar_text(data.get("active")),
+        active=_active(data.get("active"), unit_name),
         expected=_count(data, "expected", path),
         registered=_count(data, "registered", path),
         missing=_count(data, "missing", path),
         active_units=get_str_list(data, "active_units", path),
+        map_server=get_str(data, "map_server", path),
     )
 
 
@@ -209,6 +217,7 @@ def parse_reregister(data: Mapping[str, Any]) -> ReregisterPart:
         missing=get_str_list(data, "missing", path),
         elapsed=get_float(data, "elapsed", path),
         progress=_parse_progress(data, path),
+        acted_at=get_str(data, "acted_at", path),
         sites=tuple(
             _parse_site(site, f"{path}.sites[{i}]")
             for i, site in enumerate(get_list(data, "sites", path))

@@ -132,9 +132,42 @@ def summary_facts(report: RecoveryReport) -> list[Row]:
     return rows
 
 
+def headline(report: RecoveryReport) -> str:
+    """The one line that matters: when the table was whole, on the outage's axis,
+    against what the ETRs' own timers would have taken."""
+    interval = report.baseline.register_interval
+    without = (
+        f"without the tool up to {format_seconds(interval)}"
+        f" (about {format_seconds(interval / 2)} on average)"
+    )
+    failed = report.failed
+    if failed:
+        names = ", ".join(s.name for s in failed[:MAX_FAILURE_LINES])
+        more = (
+            f" and {len(failed) - MAX_FAILURE_LINES} more"
+            if len(failed) > MAX_FAILURE_LINES
+            else ""
+        )
+        return f"NOT whole: {len(failed)} site(s) failed: {names}{more}"
+    ttr = report.time_to_full_recovery
+    rr = report.reregister
+    if ttr is None:
+        if rr is not None and rr.complete and not rr.sent:
+            return "Table complete: nothing to recover, nothing sent"
+        return "NOT whole: the table was not complete at the end of the run"
+    timeline = report.timeline
+    if timeline is not None and timeline.whole_after_back is not None:
+        return (
+            f"Table whole {format_seconds(timeline.whole_after_back)} after the MS came back"
+            f" (the tool acted at {format_seconds(timeline.acted_after_back)}), {without}"
+        )
+    return f"Table whole {format_seconds(ttr)} after the tool acted, {without}"
+
+
 def summary_lines(report: RecoveryReport) -> list[str]:
     head = f"== {report.title} =="
     lines = [head if report.generated_at is None else f"{head} {report.generated_at}"]
+    lines.append(headline(report))
     lines.extend(f"{label:<{LABEL_WIDTH}}{value}" for label, value in summary_facts(report))
     lines.extend(_failure_lines(report))
     return lines

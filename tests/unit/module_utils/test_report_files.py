@@ -12,6 +12,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.report.files i
     FILE_NAMES,
     write_report,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.report.json_report import (
+    report_to_dict,
+)
 
 
 def test_writes_all_formats_then_is_idempotent(tmp_path: Path) -> None:
@@ -93,3 +96,18 @@ def test_a_missing_file_is_a_change(tmp_path: Path) -> None:
         build_report(full_success(), generated_at="2024-05-01T10:01:00Z"), tmp_path
     )
     assert outcome.changed_files == (str(tmp_path / "report.html"),)
+
+
+def test_json_flags_are_booleans_and_the_title_names_the_map_server(tmp_path: Path) -> None:
+    results = full_success()
+    write_report(build_report(results), tmp_path)
+    data = json.loads((tmp_path / "report.json").read_text())
+    assert data["ms_state"]["active"] is True
+    assert data["title"] == "LISP Map-Server recovery: ms1 (ms1-a)"
+    assert (
+        "<title>LISP Map-Server recovery: ms1 (ms1-a)</title>"
+        in (tmp_path / "report.html").read_text()
+    )
+    results["ms_state"]["active"] = "ms1-b"  # a platform naming the active unit instead
+    standby = json.loads(json.dumps(report_to_dict(build_report(results))))
+    assert standby["ms_state"]["active"] is False

@@ -32,6 +32,7 @@ def ms_state(event: str = "reboot") -> dict[str, Any]:
             "reboot_count": 3,
         },
         "active": True,
+        "map_server": "ms1",
         "expected": 20,
         "registered": 0 if event == "reboot" else 20,
         "missing": 20 if event == "reboot" else 0,

@@ -34,7 +34,7 @@ def test_success_table_has_sites_time_and_baseline_sentence() -> None:
 
 def test_values_start_in_one_column() -> None:
     lines = summary_lines(build_report(full_success()))
-    for line in lines[1:]:
+    for line in lines[2:]:  # after the title and the headline
         assert line[LABEL_WIDTH - 1] == " ", line
         assert line[LABEL_WIDTH] != " ", line
 
@@ -89,3 +89,22 @@ def test_healthy_table_says_nothing_was_sent() -> None:
     lines = summary_lines(build_report(results))
     assert _row(lines, "Full recovery") == "table already complete, nothing sent"
     assert not any(line.startswith("Without the tool") for line in lines)
+
+
+def test_headline_puts_the_table_whole_on_the_outage_axis() -> None:
+    results = full_success()
+    results["ms_state"]["unit"]["boot_time"] = "2024-05-01T10:00:00Z"
+    results["reregister"]["acted_at"] = "2024-05-01T10:00:04.5+00:00"
+    results["reregister"]["elapsed"] = 0.8
+    report = build_report(results, register_interval=60)
+    assert summary_lines(report)[1] == (
+        "Table whole 5.30 s after the MS came back (the tool acted at 4.50 s),"
+        " without the tool up to 60 s (about 30 s on average)"
+    )
+    assert report.timeline is not None and report.timeline.whole_after_back == 5.3
+
+
+def test_headline_names_failed_sites_first() -> None:
+    assert summary_lines(build_report(one_site_failed()))[1].startswith(
+        "NOT whole: 1 site(s) failed: site-00003"
+    )

@@ -60,7 +60,9 @@ def test_check_mode_writes_nothing(tmp_path: Path, capsys) -> None:
         {"dest": str(dest), "results": full_success(), "_ansible_check_mode": True}, capsys
     )
     assert result["changed"] is True
-    assert result["summary"][0].startswith("== LISP Map-Server recovery == 20")  # generated at
+    assert result["summary"][0].startswith(
+        "== LISP Map-Server recovery: ms1 (ms1-a) == 20"
+    )  # generated at
     assert not dest.exists()
 
 
