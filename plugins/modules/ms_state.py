@@ -175,7 +175,7 @@ changed:
   description:
     - True when the state file recorded a change of the unit (a reboot, a switchover, a
       new boot time or role; in check mode, when it would).
-    - False when the unit is seen for the first time (RV(event=first_seen)): the state file
+    - False when the unit is seen for the first time (RV(event=first_seen)) - the state file
       then records a baseline, which is not a change of anything.
   returned: always
   type: bool
