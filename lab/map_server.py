@@ -251,6 +251,9 @@ class MapServerUnit:
                 # A site may only register its own prefixes.
                 self.counters["eids-refused"] += 1
                 continue
+            if record.ttl == 0:
+                self._withdraw_record(record.eid, site.name, msg.xtr_id, source, addr[1])
+                continue
             first = self.table.upsert(
                 Registration(
                     eid=record.eid,
@@ -279,6 +282,18 @@ class MapServerUnit:
             # The same records, nonce and trailer as the register (just verified
             # with this key): copied from its bytes rather than encoded again.
             self._emit(encode_map_notify_for_register(raw, key=site.key), addr)
+
+    def _withdraw_record(
+        self, eid: Eid, site: str, xtr_id: bytes | None, source: IPAddress, port: int
+    ) -> None:
+        """A record with TTL 0 withdraws the sender's own registration of the
+        EID (RFC 9301 section 8.2); other registrants' registrations stay."""
+        emptied = self.table.withdraw(eid, xtr_id, source, port)
+        if emptied is None:
+            return
+        self.counters["registrations-withdrawn"] += 1
+        if emptied and self.on_registration_change is not None:
+            self.on_registration_change("withdrawn", eid, site)
 
     def _on_map_request(self, ecm: EcmMessage, request: MapRequestMessage) -> None:
         self.counters["map-requests-received"] += 1

@@ -52,15 +52,35 @@ class RegistrationTable:
         self._oldest_refresh = float("inf")
 
     def upsert(self, registration: Registration) -> bool:
-        """Store or refresh a registration; True when the EID was not registered."""
+        """Store or refresh a registration; True when the EID was not registered.
+
+        Registrations are kept per registrant (xTR-ID, else source address and
+        port, as IOS-XE keeps etr-registrations): one registrant's Map-Register
+        never replaces another's, so a controller's bridge registration and an
+        ETR's own live side by side until each expires or is withdrawn."""
         records = self._by_eid.setdefault(registration.eid, {})
-        key = registration.xtr_id or registration.source.packed
+        key = registrant_key(registration.xtr_id, registration.source, registration.source_port)
         previous = records.get(key)
         if previous is not None:
             registration.first_registered = previous.first_registered
         records[key] = registration
         self._oldest_refresh = min(self._oldest_refresh, registration.refreshed_at)
         return len(records) == 1 and previous is None
+
+    def withdraw(
+        self, eid: Eid, xtr_id: bytes | None, source: IPAddress, source_port: int
+    ) -> bool | None:
+        """Forget one registrant's registration of ``eid`` (a Map-Register
+        record with TTL 0, RFC 9301 section 8.2); the others' stay. None when
+        that registrant had none, else True when the EID has no registration left."""
+        records = self._by_eid.get(eid)
+        key = registrant_key(xtr_id, source, source_port)
+        if records is None or records.pop(key, None) is None:
+            return None
+        if records:
+            return False
+        del self._by_eid[eid]
+        return True
 
     def drop(self, eid: Eid) -> bool:
         """Forget every registration of ``eid`` (its site no longer owns it);
@@ -97,6 +117,10 @@ class RegistrationTable:
                 emptied.append(eid)
         self._oldest_refresh = oldest
         return emptied
+
+
+def registrant_key(xtr_id: bytes | None, source: IPAddress, source_port: int) -> bytes:
+    return xtr_id or source.packed + source_port.to_bytes(2, "big")
 
 
 def covering_match(eid: Eid, prefixes: Container[Eid]) -> Eid | None:

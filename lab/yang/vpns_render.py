@@ -124,7 +124,7 @@ class _Texts:
 
 def _full_record(r: RegistrationFields, address: str, texts: _Texts) -> str:
     return (
-        f"<mapping-record><xtr-id>{format_xtr_key(r.xtr_id, r.source)}</xtr-id>"
+        f"<mapping-record><xtr-id>{format_xtr_key(r.xtr_id, r.source, r.source_port)}</xtr-id>"
         f"<site-id>{r.site_id}</site-id><eid>{address}</eid>"
         f"<time-to-live>{r.ttl}</time-to-live>"
         f"<creation-time>{texts.time(r.first_registered)}</creation-time>"
@@ -144,7 +144,7 @@ def _full_record(r: RegistrationFields, address: str, texts: _Texts) -> str:
 def _brief_record(r: RegistrationFields, address: str, texts: _Texts) -> str:
     # What filters.ms_registered_filter selects of _full_record, in its order.
     return (
-        f"<mapping-record><xtr-id>{format_xtr_key(r.xtr_id, r.source)}</xtr-id>"
+        f"<mapping-record><xtr-id>{format_xtr_key(r.xtr_id, r.source, r.source_port)}</xtr-id>"
         f"<rlocs>{texts.locator_ids(r.rlocs)}</rlocs>"
         f"<lmr:site-name>{texts.name(r.site)}</lmr:site-name>"
         f"<lmr:last-registration-time>{texts.time(r.last_registered)}"

@@ -15,12 +15,34 @@ description:
     asks the ETRs of all (or selected) sites to re-register at once, then watches the table
     (cheap NETCONF reads on the task's connection) until every EID of the selected sites is
     registered again.
-  - Three ways to reach the ETRs (O(method)). C(ms) asks the active Map-Server over NETCONF to
+  - Real ETRs do not re-register when notified. O(method=register) therefore registers each
+    targeted site to the Map-Server itself, a bridge until the site's ETR registers on its own
+    timer; see O(method).
+  - Ways to reach the ETRs (O(method)). C(ms) asks the active Map-Server over NETCONF to
     send the notifications itself from its stored basic routing info (RPC
     lmr:send-reregistration). C(lisp) sends the same authenticated unsolicited Map-Notify
     messages (RFC 9301 5.7) from the controller, built from the EID inventory (site keys, EIDs,
     ETR RLOCs), paced and retransmitted until acked. C(netconf) opens a NETCONF session to
     every ETR (endpoints from the EID inventory) and calls the RPC lmr:reregister-now.
+  - C(register) (bridge registration) needs no help from the ETRs, only the site keys. For
+    every targeted site the controller sends authenticated Map-Registers (the site's key id,
+    algorithm and key from the EID inventory) carrying the site's stored EIDs, each with all
+    the site's ETR RLOCs, M bit set and no xTR-ID (I bit clear, so the Map-Server's nonce
+    state of the real ETRs is never touched), records packed into as few messages as fit
+    1,400 bytes, paced (O(bridge_pace)) and retransmitted after 1, 1, 2, 2 and 4 s until the
+    Map-Server confirms each with a Map-Notify. A bridge is an ordinary registration; unless
+    refreshed it expires on the Map-Server like any other (RFC 9301 section 8.2; 3 minutes
+    with its default timeout). With O(handback_timeout) the task waits for each bridged
+    site's ETRs to register on their own and then withdraws the bridge (a Map-Register whose
+    records have TTL 0, from the same address and port).
+  - C(auto) chooses per site; C(ms) (or C(lisp) when the Map-Server cannot send the
+    notifications) for sites whose ETRs are all marked in the EID inventory as acting on
+    notifications (C(supports) C([notify])), C(register) for every other site. RV(site_methods)
+    says which method served each site.
+  - C(register) also works without any NETCONF session to the Map-Server (run the task with
+    a C(local) connection); only its LISP address is used, every selected site is bridged and
+    the Map-Server's Map-Notify confirmations are the proof; check resolution with
+    M(lispnet.ms_recovery.map_request) afterwards.
   - With O(only_missing) (the default) the table is read first and only sites with at least
     one missing EID are targeted, so a healthy Map-Server gets nothing sent and the task
     reports C(changed=false).
@@ -48,8 +70,8 @@ options:
     description:
       - How the ETRs are told to re-register; see the description.
     type: str
-    choices: [ms, lisp, netconf]
-    default: ms
+    choices: [auto, ms, lisp, netconf, register]
+    default: auto
   only_missing:
     description:
       - Read the table first and target only sites with at least one missing EID.
@@ -107,9 +129,11 @@ options:
     default: 6
   source_address:
     description:
-      - O(method=lisp) only. Local address of the controller's UDP socket (an ephemeral port
-        is used; the ETRs ack to that address and port). Defaults to the wildcard address of
-        each address family the ETR RLOCs use.
+      - O(method=lisp) and O(method=register). Local address of the controller's UDP socket
+        (an ephemeral port is used; the ETRs ack, the Map-Server confirms, to that address and
+        port). Defaults to the wildcard address of each address family the ETR RLOCs use
+        (O(method=lisp)), or to the address the route to the Map-Server uses
+        (O(method=register)).
     type: str
   nonce_file:
     description:
@@ -149,6 +173,38 @@ options:
         handshake time. See docs/performance.md.
     type: int
     default: 32
+  bridge_pace:
+    description:
+      - O(method=register) only. Bridge Map-Registers per second (first transmissions).
+    type: float
+    default: 20000
+  handback_timeout:
+    description:
+      - O(method=register) only. Seconds to wait, once the table is whole, for every
+        bridged site's own ETR registration to show on the Map-Server; each site's bridge is
+        withdrawn as soon as it shows (RV(sites[].etr_confirmed), RV(sites[].bridge_withdrawn)).
+        0 returns at once and leaves the bridges to expire on the Map-Server.
+      - Waiting needs NETCONF reads of the Map-Server's table.
+    type: float
+    default: 0
+  force:
+    description:
+      - O(method=register) only. Bridge also the sites whose stored info may be stale
+        (O(drift), O(max_inventory_age)). Without it those sites are not bridged and are
+        listed in RV(stale_sites).
+    type: bool
+    default: false
+  drift:
+    description:
+      - O(method=register) only. The RV(lispnet.ms_recovery.eid_snapshot#module:drift) of a
+        recent M(lispnet.ms_recovery.eid_snapshot) run; sites whose EIDs, RLOCs or settings
+        drifted, or that the Map-Server no longer has, are not bridged unless O(force).
+    type: dict
+  max_inventory_age:
+    description:
+      - O(method=register) only. When the EID inventory file is older than this many
+        seconds, no site is bridged unless O(force). Unset, age is not checked.
+    type: float
   lock_file:
     description:
       - Lock file on the controller that keeps two recoveries of the same Map-Server from
@@ -175,8 +231,8 @@ attributes:
 notes:
   - Check mode reads the table and reports the sites and ETRs that would be notified
     (RV(sites), RV(would_send)); nothing is sent.
-  - O(method=lisp) needs the site keys, so the EID inventory is used in full on the
-    controller; the keys never appear in results or logs.
+  - O(method=lisp) and O(method=register) need the site keys, so the EID inventory is used in
+    full on the controller; the keys never appear in results or logs.
 seealso:
   - module: lispnet.ms_recovery.map_request
 """
@@ -234,6 +290,11 @@ sites:
     - One entry per targeted site; C(etrs) has one entry per ETR notified.
     - C(acked) means the ETR acknowledged (Map-Notify-Ack, or a successful RPC for
       O(method=netconf)); C(retries) counts retransmissions; C(error) says why it was not.
+    - C(method) is the method that served the site. For C(register) C(etrs) has one entry
+      per bridge Map-Register (C(acked) means the Map-Server confirmed it), C(bridged) is when
+      the Map-Server confirmed the last of them, C(etr_confirmed) when the table first showed
+      the site's own ETR registration and C(bridge_withdrawn) when the withdrawal was
+      confirmed (UTC, ISO 8601; null when it did not happen).
     - C(recovered) is true when every EID of the site is registered at the end of the task.
     - In check mode each entry also has C(missing_eids).
   returned: always
@@ -318,9 +379,30 @@ lock_waited:
   description: Seconds the task waited for another recovery of the same Map-Server to finish.
   returned: unless in check mode
   type: float
+site_methods:
+  description: The method that served each targeted site (O(method=auto) chooses per site).
+  returned: always
+  type: dict
+  sample: {site-00001: register, site-00002: ms}
+stale_sites:
+  description: Sites not bridged because their stored info may be stale, with the reason.
+  returned: always
+  type: list
+  elements: dict
+would_register:
+  description:
+    - Per bridged site what the bridge registers (Map-Server address, Map-Registers, EIDs,
+      RLOCs); never a key.
+  returned: in check mode or when nothing is targeted
+  type: list
+  elements: dict
+ms_fallback:
+  description: Why O(method=auto) sent notifications from the controller instead of the MS.
+  returned: when that happened
+  type: str
 sources:
   description: Address and port of the controller's UDP socket(s).
-  returned: when O(method=lisp) sent something
+  returned: when O(method=lisp) or O(method=register) sent something
   type: list
   elements: str
 """
@@ -336,6 +418,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.module_support import (
     EID_INVENTORY_ARGS,
+    EID_INVENTORY_OPTION,
     TaskError,
     fail_with,
     inventory_from_module,
@@ -363,6 +446,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.rereg
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.reregister_run import (
     METHODS,
+    BridgeSettings,
     Routers,
     RunOptions,
     run_reregister,
@@ -379,7 +463,7 @@ ARGUMENT_SPEC = {
     **EID_INVENTORY_ARGS,
     "map_server": {"type": "str"},
     "sites": {"type": "list", "elements": "str"},
-    "method": {"type": "str", "choices": list(METHODS), "default": "ms"},
+    "method": {"type": "str", "choices": list(METHODS), "default": "auto"},
     "only_missing": {"type": "bool", "default": True},
     "wait": {"type": "bool", "default": True},
     "timeout": {"type": "float", "default": 30.0},
@@ -395,6 +479,11 @@ ARGUMENT_SPEC = {
     "etr_ssh_config": {"type": "path"},
     "etr_timeout": {"type": "float", "default": 10.0},
     "etr_concurrency": {"type": "int", "default": 32},
+    "bridge_pace": {"type": "float", "default": 20000.0},
+    "handback_timeout": {"type": "float", "default": 0.0},
+    "force": {"type": "bool", "default": False},
+    "drift": {"type": "dict"},
+    "max_inventory_age": {"type": "float"},
     "lock_file": {"type": "path"},
     "lock_timeout": {"type": "float"},
 }
@@ -402,7 +491,7 @@ ARGUMENT_SPEC = {
 
 def _options(module: AnsibleModule) -> RunOptions:
     p = module.params
-    for name in ("timeout", "pace", "ack_timeout", "etr_timeout"):
+    for name in ("timeout", "pace", "ack_timeout", "etr_timeout", "bridge_pace"):
         if p[name] <= 0:
             module.fail_json(msg=f"{name} must be positive, got {p[name]}")
     if p["lock_timeout"] is not None and p["lock_timeout"] < 0:
@@ -437,6 +526,15 @@ def _options(module: AnsibleModule) -> RunOptions:
         ),
         etr_credentials=credentials,
         etr_workers=p["etr_concurrency"],
+        bridge=BridgeSettings(
+            pace=p["bridge_pace"],
+            source_address=p["source_address"],
+            handback_timeout=max(0.0, p["handback_timeout"]),
+            force=p["force"],
+            drift=p["drift"],
+            inventory_path=p.get(EID_INVENTORY_OPTION),
+            max_inventory_age=p["max_inventory_age"],
+        ),
     )
 
 
@@ -473,19 +571,10 @@ def main() -> None:
     try:
         inventory = inventory_from_module(module)
         platform = get_platform(module.params["platform"])
-        session = session_from_module(module)
-        routers = Routers(
-            read_table=lambda: registered_table(
-                platform.read_registered(session, inventory.eid_owner())
-            ),
-            ms_reregister=lambda sites, wait, timeout: platform.send_reregistration(
-                session, sites, wait, timeout
-            ),
-            etr_reregister=platform.etr_reregister_now,
-            # The summary's count is a cheap poll; the whole table is read once it
-            # says every EID is back (at 50,000 EIDs a full read takes seconds).
-            read_count=lambda: _registered_count(platform, session),
-        )
+        if not getattr(module, "_socket_path", None) and options.method in ("auto", "register"):
+            routers = _lisp_only()
+        else:
+            routers = _over_netconf(module, platform, inventory)
         result = _run_locked(module, inventory, options, routers)
     except (
         InventoryError,
@@ -499,6 +588,34 @@ def main() -> None:
     if result.get("failed"):
         module.fail_json(**result)
     module.exit_json(**result)
+
+
+def _lisp_only() -> Routers:
+    """A Map-Server without NETCONF: bridges only, confirmed by its Map-Notify."""
+
+    def no_netconf(*_: Any) -> Any:
+        raise NetconfFailure("no NETCONF session to the Map-Server")
+
+    return Routers(
+        read_table=no_netconf, ms_reregister=no_netconf, etr_reregister=no_netconf, netconf=False
+    )
+
+
+def _over_netconf(module: AnsibleModule, platform: Platform, inventory: EidInventory) -> Routers:
+    session = session_from_module(module)
+    return Routers(
+        read_table=lambda: registered_table(
+            platform.read_registered(session, inventory.eid_owner())
+        ),
+        ms_reregister=lambda sites, wait, timeout: platform.send_reregistration(
+            session, sites, wait, timeout
+        ),
+        etr_reregister=platform.etr_reregister_now,
+        # The summary's count is a cheap poll; the whole table is read once it
+        # says every EID is back (at 50,000 EIDs a full read takes seconds).
+        read_count=lambda: _registered_count(platform, session),
+        read_briefs=lambda: platform.read_registered(session, inventory.eid_owner()),
+    )
 
 
 if __name__ == "__main__":

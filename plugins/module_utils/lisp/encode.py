@@ -89,6 +89,17 @@ def _record(mapping: Mapping) -> bytes:
     return b"".join(parts)
 
 
+def record_length(mapping: Mapping) -> int:
+    """Octets ``mapping`` takes as an EID-record: for packing records into
+    messages of a given size without encoding each message twice."""
+    return len(_record(mapping))
+
+
+def authenticated_header_length(algorithm: Algorithm) -> int:
+    """Octets of a Map-Register / Map-Notify before its first EID-record."""
+    return _AUTH_HEADER.size + auth.digest_length(algorithm)
+
+
 def _records(records: Sequence[Mapping]) -> bytes:
     _fits(len(records), 8, "record count")
     return b"".join(_record(m) for m in records)

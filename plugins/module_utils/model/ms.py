@@ -35,6 +35,7 @@ MS_COUNTERS: tuple[str, ...] = (
     "notify-retransmits",
     "notify-acks-received",
     "registrations-expired",
+    "registrations-withdrawn",
     "unexpected-acks",
     "eids-refused",
     "ignored",
@@ -161,6 +162,10 @@ class RegistrationBrief:
     site: str
     rloc_addresses: frozenset[IPAddress]
     last_registered: datetime
+    # Who registered it, as the MS keys its registrations (the xtr-id key:
+    # the xTR-ID, or ``src-ADDRESS:PORT`` without one); bridge hand-back
+    # tells an ETR's own registration from the controller's bridge by it.
+    registrant: str = ""
 
 
 # Either kind of record: both carry eid, site, rloc_addresses, last_registered.

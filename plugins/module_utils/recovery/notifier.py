@@ -49,6 +49,9 @@ class NotifyTarget:
     key_id: int
     algorithm: int
     port: int = LISP_CONTROL_PORT
+    # Nonce -> the message to send, for senders of something else than an
+    # unsolicited Map-Notify (a bridge Map-Register); None: the Map-Notify.
+    build: Callable[[int], bytes] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -60,6 +63,7 @@ class NotifyResult:
     retries: int = 0
     error: str | None = None
     ack_after: float | None = None  # seconds from first send to the ack
+    acked_at: float | None = None  # wall-clock time (time.time()) of the ack
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -189,6 +193,7 @@ class Notifier:
         schedule: Sequence[float] = RFC_RETRANSMIT_SCHEDULE,
         pace_per_second: float = 20000.0,
         burst: int = 0,
+        answer_is_ack: bool = True,
     ) -> None:
         self._send = send
         self._next_nonce = next_nonce
@@ -198,6 +203,9 @@ class Notifier:
         # queue absorbs them, and a small recovery is then not slowed at all.
         self._burst = max(burst, 0)
         self._pending: dict[int, _Pending] = {}
+        # What completes a target: a Map-Notify-Ack (to a Map-Notify), or the
+        # Map-Notify by which a Map-Server confirms a Map-Register (M bit).
+        self._answer_is_ack = answer_is_ack
 
     @property
     def outstanding(self) -> int:
@@ -219,7 +227,7 @@ class Notifier:
         or relayed ack must not stop retransmission.
         """
         pending = self._pending.get(message.nonce)
-        if pending is None or not message.is_ack:
+        if pending is None or message.is_ack != self._answer_is_ack:
             return False
         if not _same_endpoint(source, pending.address):
             return False
@@ -231,6 +239,7 @@ class Notifier:
         if not pending.result.acked:
             pending.result.acked = True
             pending.result.ack_after = time.monotonic() - pending.first_sent
+            pending.result.acked_at = time.time()
             self._finish(pending)
         return True
 
@@ -315,13 +324,16 @@ class Notifier:
             self._give_up(pending)
             return
         target = pending.target
-        pending.message = encode_map_notify(
-            target.records,
-            key=target.key,
-            key_id=target.key_id,
-            algorithm=Algorithm(target.algorithm),
-            nonce=pending.nonce,
-        )
+        if target.build is not None:
+            pending.message = target.build(pending.nonce)
+        else:
+            pending.message = encode_map_notify(
+                target.records,
+                key=target.key,
+                key_id=target.key_id,
+                algorithm=Algorithm(target.algorithm),
+                nonce=pending.nonce,
+            )
         pending.first_sent = time.monotonic()
         self._transmit(pending)
 
@@ -351,7 +363,8 @@ class Notifier:
             pending.batch.fail(exc)
 
     def _give_up(self, pending: _Pending) -> None:
-        pending.result.error = f"no Map-Notify-Ack after {len(self._schedule)} sends"
+        answer = "Map-Notify-Ack" if self._answer_is_ack else "Map-Notify"
+        pending.result.error = f"no {answer} after {len(self._schedule)} sends"
         self._finish(pending)
 
     def _finish(self, pending: _Pending) -> None:

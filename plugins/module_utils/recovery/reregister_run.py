@@ -21,12 +21,32 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
     EidInventory,
     Site,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import IPAddress
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
+    RegistrationBrief,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.reregistration import (
     ReregistrationResult,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.times import format_time
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
     NetconfFailure,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.bridge_plan import (
+    stale_sites,
+    would_register,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.bridge_run import (
+    SiteBridge,
+    auto_methods,
+    hand_back,
+    send_bridges,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.bridge_send import (
+    DEFAULT_PACE as BRIDGE_PACE,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.bridge_send import (
+    BridgeSender,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.controller_notify import (  # noqa: E501
     NotifySettings,
@@ -59,11 +79,26 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.table
     wait_until_whole,
 )
 
-METHODS = ("ms", "lisp", "netconf")
+METHODS = ("auto", "ms", "lisp", "netconf", "register")
 DEFAULT_TIMEOUT = 30.0
 # Longest the Map-Server may hold the send-reregistration RPC for acks (see ms_ack_wait).
 MS_ACK_WAIT = 10.0
 MAX_LISTED_IN_MESSAGE = 10
+
+
+@dataclass(frozen=True)
+class BridgeSettings:
+    """The ``register`` method (and ``auto``'s bridged sites)."""
+
+    pace: float = BRIDGE_PACE  # Map-Registers per second
+    source_address: str | None = None
+    # Seconds to wait, once the table is whole, for each bridged site's own
+    # ETR registration before withdrawing the bridge (0: let bridges expire).
+    handback_timeout: float = 0.0
+    force: bool = False  # bridge sites known or suspected to be stale too
+    drift: dict[str, Any] | None = None  # eid_snapshot's RV(drift)
+    inventory_path: str | None = None
+    max_inventory_age: float | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +114,7 @@ class RunOptions:
     notify: NotifySettings = field(default_factory=NotifySettings)
     etr_credentials: EtrCredentials | None = None
     etr_workers: int = DEFAULT_WORKERS
+    bridge: BridgeSettings = field(default_factory=BridgeSettings)
 
 
 @dataclass
@@ -92,6 +128,11 @@ class Routers:
     # Registered EIDs from the MS summary (None: not reported): polled while
     # waiting instead of the whole table, which is read once the count is there.
     read_count: Callable[[], int | None] | None = None
+    # The brief table with registrants (bridge hand-back); None: not readable.
+    read_briefs: Callable[[], Sequence[RegistrationBrief]] | None = None
+    # False when the Map-Server has no NETCONF session (reached over LISP
+    # only): nothing is read, and only bridges can be sent and confirmed.
+    netconf: bool = True
 
 
 @dataclass
@@ -103,6 +144,7 @@ class Sending:
     # False when an ETR not reported as acked may still be notified (the MS
     # retransmits on after its RPC timed out), so waiting may still pay off.
     final: bool = True
+    bridges: dict[str, SiteBridge] = field(default_factory=dict)
 
 
 def run_reregister(
@@ -111,35 +153,78 @@ def run_reregister(
     """The module result (``failed``/``msg`` included when the run failed)."""
     if options.method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}")
+    if not routers.netconf and options.method not in ("auto", "register"):
+        raise ValueError(
+            f"method {options.method} needs a NETCONF session to the Map-Server;"
+            " without one only method register (or auto) can run"
+        )
     ms_name = default_map_server(inventory, options.map_server)
     selected = select_sites(inventory, ms_name, options.sites)
-    table = routers.read_table() if options.only_missing else None
-    plan = make_plan(selected, table, options.only_missing)
+    read_first = options.only_missing and routers.netconf
+    table = routers.read_table() if read_first else None
+    plan = make_plan(selected, table, read_first)
+    methods = _methods(plan, options, routers)
+    bridged = [t.site for t in plan.targets if methods[t.site.name] == "register"]
+    refused = (
+        {}
+        if options.bridge.force
+        else stale_sites(
+            bridged,
+            options.bridge.drift,
+            options.bridge.inventory_path,
+            options.bridge.max_inventory_age,
+        )
+    )
     base: dict[str, Any] = {
         "method": options.method,
         "map_server": ms_name,
-        "targeted_sites": plan.target_names,
+        "targeted_sites": [n for n in plan.target_names if n not in refused],
+        "site_methods": {n: methods[n] for n in plan.target_names if n not in refused},
+        "stale_sites": [{"site": n, "reason": why} for n, why in refused.items()],
     }
+    if refused:
+        plan = Plan(plan.selected, tuple(t for t in plan.targets if t.site.name not in refused))
     if options.check_mode or not plan.targets:
-        return _without_sending(base, plan, table)
+        lisp_address = inventory.map_server(ms_name).lisp_address
+        bridged = [t.site for t in plan.targets if methods[t.site.name] == "register"]
+        base["would_register"] = would_register(bridged, lisp_address)
+        result = _without_sending(base, plan, table, methods)
+        if refused and not options.check_mode and options.fail_on_incomplete:
+            result["failed"] = True
+            result["msg"] = (
+                "nothing sent: every targeted site's stored info may be stale (force to"
+                f" override): {_listed(list(refused))}; {next(iter(refused.values()))}"
+            )
+        return result
     before = None if table is None else registered_count(plan.selected, table)
-    return asyncio.run(_send_and_watch(base, plan, options, routers, before))
+    lisp_address = inventory.map_server(ms_name).lisp_address
+    return asyncio.run(_send_and_watch(base, plan, options, routers, before, methods, lisp_address))
+
+
+def _methods(plan: Plan, options: RunOptions, routers: Routers) -> dict[str, str]:
+    sites = [t.site for t in plan.targets]
+    if options.method == "auto":
+        return auto_methods(sites, ms_reachable=routers.netconf)
+    return {site.name: options.method for site in sites}
 
 
 def _without_sending(
-    base: dict[str, Any], plan: Plan, table: RegisteredTable | None
+    base: dict[str, Any], plan: Plan, table: RegisteredTable | None, methods: dict[str, str]
 ) -> dict[str, Any]:
+    sites = plan.as_check_mode_sites()
+    for entry in sites:
+        entry["method"] = methods[entry["site"]]
     result: dict[str, Any] = {
         **base,
         "changed": bool(plan.targets),  # check mode: what a real run would change
-        "sites": plan.as_check_mode_sites(),
+        "sites": sites,
         "sent": 0,
         "acked": 0,
         "failed_sites": [],
         "unreachable_etrs": [],
         "elapsed": None,
         "progress": [],
-        "would_send": sum(len(t.site.etrs) for t in plan.targets),
+        "would_send": _would_send(plan, methods, base["would_register"]),
     }
     if table is not None:
         result.update(completeness(plan.selected, table).as_result())
@@ -148,13 +233,59 @@ def _without_sending(
     return result
 
 
+def _would_send(plan: Plan, methods: dict[str, str], bridges: list[dict[str, Any]]) -> int:
+    """Notifications (one per ETR) plus bridge Map-Registers a run would send."""
+    registers = {b["site"]: int(b["map_registers"]) for b in bridges}
+    return sum(
+        registers.get(t.site.name, 0) if methods[t.site.name] == "register" else len(t.site.etrs)
+        for t in plan.targets
+    )
+
+
 async def _send_and_watch(
-    base: dict[str, Any], plan: Plan, options: RunOptions, routers: Routers, before: int | None
+    base: dict[str, Any],
+    plan: Plan,
+    options: RunOptions,
+    routers: Routers,
+    before: int | None,
+    methods: dict[str, str],
+    lisp_address: IPAddress,
 ) -> dict[str, Any]:
     first_sent = asyncio.Event()
     stop = asyncio.Event()
-    target_sites = [t.site for t in plan.targets]
-    sending = asyncio.ensure_future(_send(options, routers, target_sites, first_sent, stop))
+    groups: dict[str, list[Site]] = {}
+    for target in plan.targets:
+        groups.setdefault(methods[target.site.name], []).append(target.site)
+    sender: BridgeSender | None = None
+    if "register" in groups:
+        sender = BridgeSender(
+            lisp_address,
+            pace=options.bridge.pace,
+            source_address=options.bridge.source_address,
+        )
+        await sender.open()  # e.g. source_address not local: nothing was sent
+        base["sources"] = [sender.source_text]
+    try:
+        return await _run_groups(
+            base, plan, options, routers, before, groups, sender, first_sent, stop
+        )
+    finally:
+        if sender is not None:
+            sender.close()
+
+
+async def _run_groups(
+    base: dict[str, Any],
+    plan: Plan,
+    options: RunOptions,
+    routers: Routers,
+    before: int | None,
+    groups: dict[str, list[Site]],
+    sender: BridgeSender | None,
+    first_sent: asyncio.Event,
+    stop: asyncio.Event,
+) -> dict[str, Any]:
+    sending = asyncio.ensure_future(_send_all(options, routers, groups, sender, first_sent, stop))
     started = asyncio.ensure_future(first_sent.wait())
     await asyncio.wait([sending, started], return_when=asyncio.FIRST_COMPLETED)
     started.cancel()
@@ -168,7 +299,13 @@ async def _send_and_watch(
     base = {**base, "acted_at": format_time(datetime.now(UTC))}
     if before is not None:
         watch.progress.append([0.0, before])  # the curve starts from the table read first
-    if options.wait:
+    if not routers.netconf:
+        # Reached over LISP only: the MS's Map-Notify for each bridge is the
+        # one confirmation there is (map_request then checks resolution).
+        outcome = await sending
+        state = _confirmed_state(plan.selected, outcome)
+        watch.record(state)
+    elif options.wait:
         state = await wait_until_whole(
             plan.selected,
             routers.read_table,
@@ -184,7 +321,20 @@ async def _send_and_watch(
         outcome = await sending
         state = completeness(plan.selected, await asyncio.to_thread(routers.read_table))
         watch.record(state)
+    handback = options.bridge.handback_timeout
+    if sender is not None and outcome.bridges and routers.read_briefs and handback > 0:
+        await hand_back(sender, outcome.bridges, routers.read_briefs, handback)
     return _report(base, plan, options, outcome, state, watch)
+
+
+def _confirmed_state(sites: Sequence[Site], outcome: Sending) -> Completeness:
+    """Completeness as the bridges' confirmations tell it (no table to read)."""
+    table: RegisteredTable = {}
+    for bridge in outcome.bridges.values():
+        if bridge.confirmed:
+            for eid in bridge.site.eids:
+                table[eid] = bridge.site.rlocs
+    return completeness(sites, table)
 
 
 def _nothing_more_to_come(sending: asyncio.Future[Sending], state: Completeness) -> bool:
@@ -199,20 +349,57 @@ def _nothing_more_to_come(sending: asyncio.Future[Sending], state: Completeness)
     return not any(site in answered for site in state.unrecovered_sites)
 
 
-async def _send(
+async def _send_all(
     options: RunOptions,
     routers: Routers,
-    sites: Sequence[Site],
+    groups: dict[str, list[Site]],
+    sender: BridgeSender | None,
     first_sent: asyncio.Event,
     stop: asyncio.Event,
 ) -> Sending:
-    if options.method == "lisp":
+    """Every group by its method at once; one Sending for the report."""
+    jobs = [
+        _send(method, options, routers, sites, sender, first_sent, stop)
+        for method, sites in groups.items()
+    ]
+    merged = Sending([], 0, 0)
+    for outcome in await asyncio.gather(*jobs):
+        merged.results.extend(outcome.results)
+        merged.sent += outcome.sent
+        merged.acked += outcome.acked
+        for key, value in outcome.extra.items():
+            if isinstance(value, list):
+                merged.extra.setdefault(key, []).extend(value)
+            else:
+                merged.extra[key] = value
+        merged.final = merged.final and outcome.final
+        merged.bridges.update(outcome.bridges)
+    return merged
+
+
+async def _send(
+    method: str,
+    options: RunOptions,
+    routers: Routers,
+    sites: Sequence[Site],
+    sender: BridgeSender | None,
+    first_sent: asyncio.Event,
+    stop: asyncio.Event,
+) -> Sending:
+    if method == "register":
+        if sender is None:
+            raise RuntimeError("no bridge socket")
+        bridges = await send_bridges(sender, sites, stop=stop, on_first_send=first_sent.set)
+        results = [r for b in bridges.values() for r in b.results]
+        acked = sum(1 for r in results if r.acked)
+        return Sending(results, len(results), acked, bridges=bridges)
+    if method == "lisp":
         run = await notify_from_controller(
             targets_for_sites(sites), options.notify, stop=stop, first_sent=first_sent
         )
         acked = sum(1 for r in run.results if r.acked)
         return Sending(run.results, run.sent, acked, {"sources": run.sources})
-    if options.method == "netconf":
+    if method == "netconf":
         if options.etr_credentials is None:
             raise ValueError("method netconf needs etr_username and etr_password")
         rpc_run = await reregister_over_netconf(
@@ -225,7 +412,15 @@ async def _send(
         )
         acked = sum(1 for r in rpc_run.results if r.acked)
         return Sending(rpc_run.results, rpc_run.sent, acked)
-    return await _send_through_ms(options, routers, sites, first_sent)
+    try:
+        return await _send_through_ms(options, routers, sites, first_sent)
+    except NetconfFailure as exc:
+        if options.method != "auto":
+            raise
+        # auto: an MS without MS-native notification; the controller notifies.
+        outcome = await _send("lisp", options, routers, sites, sender, first_sent, stop)
+        outcome.extra["ms_fallback"] = f"Map-Server notification failed ({exc}); sent from here"
+        return outcome
 
 
 def ms_ack_wait(timeout: float) -> int:
@@ -299,7 +494,16 @@ def _report(
         # An ETR whose site is whole did re-register, whatever happened to its ack.
         if name in unrecovered:
             unreachable.extend(r for r in by_site.get(name, []) if not r.acked)
-        sites.append({"site": name, "etrs": etrs, "recovered": name not in unrecovered})
+        entry: dict[str, Any] = {
+            "site": name,
+            "method": base["site_methods"][name],
+            "etrs": etrs,
+            "recovered": name not in unrecovered,
+        }
+        bridge = sending.bridges.get(name)
+        if bridge is not None:
+            entry.update(bridge.as_result())
+        sites.append(entry)
     result: dict[str, Any] = {
         **base,
         **sending.extra,
@@ -317,6 +521,12 @@ def _report(
         result["failed"] = True
         waited = watch.progress[-1][0] if watch.progress else 0.0
         result["msg"] = incomplete_message(state, unreachable, waited)
+        if base["stale_sites"]:
+            names = [s["site"] for s in base["stale_sites"]]
+            result["msg"] += (
+                f"; not bridged because their stored info may be stale (force to override):"
+                f" {_listed(names)}"
+            )
     return result
 
 

@@ -39,6 +39,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf
     parse_registered,
     parse_registered_text,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.values import (
+    format_xtr_key,
+)
 from ansible_collections.lispnet.ms_recovery.tests.support.subtree import (
     apply_subtree_filter,
 )
@@ -89,7 +92,13 @@ def test_registrations_filter_gives_registrations_only(ms_snapshot: MsSnapshot) 
 
 def _briefs(snapshot: MsSnapshot) -> tuple[RegistrationBrief, ...]:
     return tuple(
-        RegistrationBrief(r.eid, r.site, r.rloc_addresses, r.last_registered)
+        RegistrationBrief(
+            r.eid,
+            r.site,
+            r.rloc_addresses,
+            r.last_registered,
+            format_xtr_key(r.xtr_id, r.source, r.source_port),
+        )
         for r in snapshot.registrations
     )
 

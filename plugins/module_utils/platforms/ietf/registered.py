@@ -156,7 +156,7 @@ class _Reader:
         time = self._times.get(last)
         if time is None:
             time = self._times[last] = parse_time(last)
-        self.found.append(RegistrationBrief(eid, site, addresses, time))
+        self.found.append(RegistrationBrief(eid, site, addresses, time, xtr))
 
 
 def _text_key(eid: Eid) -> str:

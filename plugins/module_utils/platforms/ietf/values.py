@@ -17,11 +17,12 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
 _XTR_SOURCE_PREFIX = "src-"
 
 
-def format_xtr_key(xtr_id: bytes | None, source: IPAddress) -> str:
-    """The mapping-record key: the xTR-ID, or the source when there is none
-    (the MS then tells registrations apart by where they come from)."""
+def format_xtr_key(xtr_id: bytes | None, source: IPAddress, port: int) -> str:
+    """The mapping-record key: the xTR-ID, or the source address and port when
+    there is none (the MS then tells registrations apart by where they come
+    from, as IOS-XE keys its etr-registrations by source address and port)."""
     if xtr_id is None:
-        return f"{_XTR_SOURCE_PREFIX}{source}"
+        return f"{_XTR_SOURCE_PREFIX}{source}:{port}"
     if len(xtr_id) != 16:
         raise ValueError(f"xTR-ID must be 16 octets, got {len(xtr_id)}")
     return xtr_id.hex()
