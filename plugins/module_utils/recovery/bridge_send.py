@@ -23,7 +23,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.codec imp
     decode,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.nonce import (
-    MonotonicNonce,
+    NonceCounter,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import IPAddress
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.values import (
@@ -64,6 +64,7 @@ class BridgeSender:
         pace: float = DEFAULT_PACE,
         schedule: Sequence[float] = RETRANSMIT_SCHEDULE,
         source_address: str | None = None,
+        nonce_file: str | None = None,
     ) -> None:
         self.map_server = map_server
         self._source_address = source_address
@@ -71,7 +72,9 @@ class BridgeSender:
         self.source: tuple[str, int] | None = None
         self._notifier = Notifier(
             send=self._send,
-            next_nonce=MonotonicNonce().next,
+            # The controller's persisted counter (lisp/nonce.py), shared with
+            # its notifications: nonces grow across runs, whatever the clock does.
+            next_nonce=NonceCounter(nonce_file).next,
             schedule=schedule,
             pace_per_second=pace,
             answer_is_ack=False,

@@ -262,6 +262,7 @@ async def _send_and_watch(
             lisp_address,
             pace=options.bridge.pace,
             source_address=options.bridge.source_address,
+            nonce_file=options.notify.nonce_file,
         )
         await sender.open()  # e.g. source_address not local: nothing was sent
         base["sources"] = [sender.source_text]
