@@ -131,4 +131,4 @@ class BridgeSender:
         except MalformedMessage:
             return
         if isinstance(message, MapNotifyMessage) and not message.is_ack:
-            self._notifier.on_ack(message, data)
+            self._notifier.on_ack(message, data, addr)
