@@ -1,8 +1,10 @@
 """Bridge registrations (``reregister`` method ``register``, and ``auto``) against the lab.
 
-The lab's ETRs here are not marked as acting on notifications, so ``auto``
-bridges every site: the controller registers each site's stored EIDs and ETR
-RLOCs to the Map-Server itself. Every check of the table is an independent
+The lab's ETRs are standard (they ignore an unsolicited Map-Notify and register
+on their own timer), except half the sites of the first lab, whose ETRs act on
+notifications and are marked so in the EID inventory: ``auto`` notifies those
+through the MS and bridges the others, registering each site's stored EIDs and
+ETR RLOCs to the Map-Server itself. Every check of the table is an independent
 NETCONF read (full records, registrants included).
 """
 
@@ -57,9 +59,13 @@ RECOVER = Path(__file__).resolve().parents[2] / "playbooks" / "recover.yml"
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    # ETRs register once a day: only the bridges can refill the table.
+    # ETRs register once a day: only the recovery can refill the table.
     with running_lab(
-        tmp_path_factory.mktemp("bridge") / "lab", sites=SITES, register_interval=NO_PASSIVE_REFILL
+        tmp_path_factory.mktemp("bridge") / "lab",
+        sites=SITES,
+        register_interval=NO_PASSIVE_REFILL,
+        etr_behaviour="standard",
+        notify_share=0.5,
     ) as running:
         yield running
 
@@ -121,16 +127,27 @@ def test_bridges_refill_the_table_and_are_well_formed_on_the_wire(
     assert run.rc == 0, run.output
     result = run.result("recover", ACTIVE)
     assert result["complete"] is True and result["changed"] is True
-    assert result["site_methods"] == {s.name: "register" for s in inventory.sites}
+    notified = [s for s in inventory.sites if all("notify" in e.supports for e in s.etrs)]
+    bridged = [s for s in inventory.sites if s not in notified]
+    assert len(notified) == len(bridged) == SITES // 2
+    assert result["site_methods"] == {
+        s.name: "ms" if s in notified else "register" for s in inventory.sites
+    }
     for site in result["sites"]:
-        assert site["method"] == "register" and site["bridged"] is not None, site
-        assert site["etr_confirmed"] is None  # ETRs register once a day here
-    # Every bridge is registered by the controller's socket, with the site's RLOCs.
+        if site["method"] == "register":
+            assert site["bridged"] is not None, site
+            assert site["etr_confirmed"] is None  # ETRs register once a day here
+    # Each bridged site is registered by the controller's socket (no xTR-ID),
+    # each notified one by its own ETR (with its xTR-ID).
     source, port = result["sources"][0].rsplit(":", 1)
     table = records(lab)
-    assert {r.source for r in table} == {ipaddress.ip_address(source)}
-    assert {r.source_port for r in table} == {int(port)}
-    assert all(r.xtr_id is None and r.want_map_notify for r in table)
+    by_bridge = {r.site for r in table if r.xtr_id is None}
+    assert by_bridge == {s.name for s in bridged}
+    for record in table:
+        if record.xtr_id is None:
+            assert record.source == ipaddress.ip_address(source), record
+            assert record.source_port == int(port) and record.want_map_notify
+    assert {r.site for r in table if r.xtr_id is not None} == {s.name for s in notified}
     assert table_state(lab, inventory).complete
     # A healthy Map-Server gets nothing sent.
     again = run.result("again", ACTIVE)
@@ -143,7 +160,7 @@ def test_bridges_refill_the_table_and_are_well_formed_on_the_wire(
     frames = tshark_fields(capture.pcap, fields)
     registers = [f for f in frames if f["udp.srcport"] == [port] and f["lisp.type"] == ["3"]]
     notifies = [f for f in frames if f["udp.dstport"] == [port] and f["lisp.type"] == ["4"]]
-    assert len({n for f in registers for n in f["lisp.nonce"]}) == SITES, frames
+    assert len({n for f in registers for n in f["lisp.nonce"]}) == len(bridged), frames
     assert {n for f in registers for n in f["lisp.nonce"]} == {
         n for f in notifies for n in f["lisp.nonce"]
     }
@@ -161,6 +178,7 @@ def test_check_mode_lists_the_bridges_and_sends_nothing(lab: Lab, inventory: Eid
     plan = run.result("plan", ACTIVE)
     assert plan["sent"] == 0 and plan["changed"] is True
     assert [b["site"] for b in plan["would_register"]] == [s.name for s in inventory.sites]
+    assert set(plan["site_methods"].values()) == {"register"}
     first = plan["would_register"][0]
     assert first["eids"] == [str(e) for e in inventory.sites[0].eids]
     assert first["rlocs"] == [str(e.rloc) for e in inventory.sites[0].etrs]
@@ -258,7 +276,10 @@ def lively_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     # when the playbook reads the table, and the ETRs confirm the bridges
     # well within its hand-back wait.
     with running_lab(
-        tmp_path_factory.mktemp("handback") / "lab", sites=SITES, register_interval=30.0
+        tmp_path_factory.mktemp("handback") / "lab",
+        sites=SITES,
+        register_interval=30.0,
+        etr_behaviour="standard",
     ) as running:
         yield running
 

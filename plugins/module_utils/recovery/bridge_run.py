@@ -40,7 +40,7 @@ HANDBACK_POLL = 1.0  # seconds between table reads while waiting for the ETRs
 
 def acts_on_notify(site: Site) -> bool:
     """Every ETR of the site re-registers when notified (EID inventory ``supports``)."""
-    return all(NOTIFY_CAPABILITY in getattr(etr, "supports", ()) for etr in site.etrs)
+    return all(NOTIFY_CAPABILITY in etr.supports for etr in site.etrs)
 
 
 def auto_methods(sites: Sequence[Site], *, ms_reachable: bool) -> dict[str, str]:
