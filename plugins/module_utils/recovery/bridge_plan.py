@@ -189,7 +189,8 @@ def etr_confirmed(
     table: RegisteredTable = registered_table(
         r for r in records if getattr(r, "registrant", "") != bridge_registrant
     )
-    confirmed, waiting = [], []
+    confirmed: list[str] = []
+    waiting: list[str] = []
     for site in sites:
         (waiting if missing_eids(site, table) else confirmed).append(site.name)
     return Handback(tuple(confirmed), tuple(waiting))

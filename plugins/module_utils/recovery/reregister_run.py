@@ -213,7 +213,7 @@ def _without_sending(
 ) -> dict[str, Any]:
     sites = plan.as_check_mode_sites()
     for entry in sites:
-        entry["method"] = methods[entry["site"]]
+        entry["method"] = methods[str(entry["site"])]
     result: dict[str, Any] = {
         **base,
         "changed": bool(plan.targets),  # check mode: what a real run would change
