@@ -28,6 +28,7 @@ from lispbench.inventory_load import inventory_load
 from lispbench.labctl import BenchLab
 from lispbench.machine import machine
 from lispbench.many import many_map_servers
+from lispbench.rulebook import rulebook
 
 from ansible_collections.lispnet.ms_recovery.lab.topology import LabSpec, free_subnet
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
@@ -90,6 +91,9 @@ def bench_size(sites: int, args: argparse.Namespace, work: Path) -> dict[str, An
         if not args.skip_playbook and sites in args.playbook_sizes:
             _log(f"{sites} sites: ansible-playbook playbooks/recover.yml")
             size["playbook"] = phases.playbook(phase, work / f"report-{sites}")
+        if args.rulebook:
+            _log(f"{sites} sites: the shipped rulebook (ansible-rulebook) on a reboot")
+            size["rulebook"] = rulebook(phase, work / f"rulebook-{sites}")
         size["lab"]["processes"] = {
             name: {"peak_rss_mb": round(s.peak_rss_mb, 1), "cpu_s": round(s.cpu_s, 1)}
             for name, s in procstats.snapshot(lab.pids()).items()
@@ -127,6 +131,9 @@ def main(argv: list[str] | None = None) -> int:
         metavar=("N", "SITES"),
         default=None,
         help="also N Map-Servers x SITES sites each, two rebooted at once (e.g. 10 1000)",
+    )
+    parser.add_argument(
+        "--rulebook", action="store_true", help="also the shipped rulebook end to end"
     )
     parser.add_argument("--skip-passive", action="store_true")
     parser.add_argument("--skip-playbook", action="store_true")

@@ -202,6 +202,16 @@ def table(results: dict[str, Any]) -> str:
                 f"{_f(c.get('peak_rss_mb'), 0):>7} {'':>6}  end-to-end "
                 f"{_f(pb.get('after_back_s'))} s after back (rc {pb.get('returncode')})"
             )
+        rb = size.get("rulebook")
+        if rb:
+            lines.append(
+                f"{head} {'rulebook':<9} {_f(rb.get('recovered_s')):>7} "
+                f"{_f(rb.get('event_after_back_s')):>7} {'-':>7} "
+                f"{_f(rb.get('negative_window_s')):>7}   ansible-rulebook: reboot event"
+                f" {_f(rb.get('event_after_back_s'))} s, play ended"
+                f" {_f(rb.get('play_ended_after_back_s'))} s after back"
+                + (f"  ERROR {rb['error'][:300]}" if rb.get("error") else "")
+            )
         det = size.get("detection")
         if det:
             lines.append(

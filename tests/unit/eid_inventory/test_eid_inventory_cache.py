@@ -4,6 +4,8 @@ validated once, reused while the content is the same, never a key in clear."""
 from __future__ import annotations
 
 import stat
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -68,6 +70,26 @@ def test_validated_once_then_read_from_the_cache(
     assert load_validated(path) == load_inventory(path)
 
 
+def test_parallel_first_readers_validate_once(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Forks of one task all start on a miss: one validates, the others wait for it.
+    seen: list[str] = []
+    real = cache_module.parse_inventory
+
+    def slow(text: str, source: str, decrypt: object = None) -> object:
+        seen.append(source)
+        time.sleep(0.3)
+        return real(text, source, decrypt)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cache_module, "parse_inventory", slow)
+    path = _write(tmp_path, to_yaml(base()))
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: validated_inventory(path).handover, range(4)))
+    assert seen == [path]
+    assert len(set(results)) == 1
+
+
 def test_the_key_advice_comes_with_a_cached_inventory(tmp_path: Path, cache: Path) -> None:
     path = _write(tmp_path, to_yaml(base()))  # both sites share one key
     first = validated_inventory(path)
@@ -93,12 +115,12 @@ def test_an_invalid_inventory_is_not_cached(tmp_path: Path, cache: Path) -> None
     for _ in range(2):
         with pytest.raises(InventoryError, match=r"sites\[0\]\.site_id"):
             validated_inventory(path)
-    assert not cache.exists() or not any(cache.iterdir())
+    assert not cache.exists() or not any(not p.name.startswith(".") for p in cache.iterdir())
 
 
 def test_entries_hold_no_key_in_clear_and_are_private(tmp_path: Path, cache: Path) -> None:
     validated_inventory(_write(tmp_path, to_yaml(base())))
-    (entry,) = cache.iterdir()
+    (entry,) = (p for p in cache.iterdir() if not p.name.startswith("."))
     blob = entry.read_bytes()
     assert KEY.encode() not in blob and KEY.encode().hex().encode() not in blob
     assert b"site-0001" not in blob  # encrypted as a whole, not only the keys
@@ -111,7 +133,7 @@ def test_a_tampered_entry_is_a_miss_not_a_result(
 ) -> None:
     path = _write(tmp_path, to_yaml(base()))
     expected = validated_inventory(path).handover
-    (entry,) = cache.iterdir()
+    (entry,) = (p for p in cache.iterdir() if not p.name.startswith("."))
     blob = bytearray(entry.read_bytes())
     blob[-1] ^= 1
     entry.write_bytes(bytes(blob))
@@ -131,7 +153,7 @@ def test_inline_vault_values_are_never_cached(
     for _ in range(2):
         assert validated_inventory(path, fake_decrypt).handover
     assert parses == [path, path]
-    assert not cache.exists() or not any(cache.iterdir())
+    assert not cache.exists() or not any(not p.name.startswith(".") for p in cache.iterdir())
 
 
 def test_whole_file_vault_is_cached_by_its_plaintext(
@@ -160,4 +182,4 @@ def test_only_the_newest_entries_stay(tmp_path: Path, cache: Path) -> None:
         data = base()
         data["sites"][0]["site_id"] = 100 + n
         validated_inventory(_write(tmp_path, to_yaml(data), f"eids{n}.yml"))
-    assert len(list(cache.iterdir())) == MAX_ENTRIES
+    assert len([p for p in cache.iterdir() if not p.name.startswith(".")]) == MAX_ENTRIES
