@@ -95,7 +95,8 @@ sites is back by time t).</p>
 <details{% if sites | length <= 50 %} open{% endif %}>
 <summary>Per-site and per-ETR results</summary>
 <table class="sites">
-<tr><th>Site</th><th>Result</th><th>ETR</th><th>RLOC</th><th>Acked</th><th>Retries</th><th>Error</th></tr>
+<tr><th>Site</th><th>Result</th><th>Method</th><th>Bridged</th><th>ETR confirmed</th>
+<th>ETR</th><th>RLOC</th><th>Acked</th><th>Retries</th><th>Error</th></tr>
 {%- for site in sites %}
 {%- set rows = site.etrs or [none] %}
 {%- for etr in rows %}
@@ -104,6 +105,10 @@ sites is back by time t).</p>
 <td rowspan="{{ rows | length }}">{{ site.name }}</td>
 <td rowspan="{{ rows | length }}" class="{{ 'ok' if site.recovered else 'fail' }}">
 {{- 'recovered' if site.recovered else 'not recovered' }}</td>
+<td rowspan="{{ rows | length }}">{{ site.served.method or '' }}</td>
+<td rowspan="{{ rows | length }}">{{ site.served.bridged or '' }}</td>
+<td rowspan="{{ rows | length }}">{{ site.served.etr_confirmed or '' }}
+{{- ' (bridge withdrawn)' if site.served.bridge_withdrawn else '' }}</td>
 {%- endif %}
 {%- if etr %}
 <td>{{ etr.etr }}</td><td>{{ etr.rloc or '' }}</td><td>{{ 'yes' if etr.acked else 'no' }}</td>

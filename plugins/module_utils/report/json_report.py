@@ -50,6 +50,7 @@ def report_to_dict(report: RecoveryReport) -> dict[str, Any]:
                 "recovered": s.recovered,
                 "reason": s.reason,
                 "source": s.source,
+                **dataclasses.asdict(s.served),
                 "etrs": [dataclasses.asdict(e) for e in s.etrs],
             }
             for s in report.sites

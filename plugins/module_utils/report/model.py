@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +20,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.report.parts i
     MsStatePart,
     RegistrationsPart,
     ReregisterPart,
+    SiteBridgeTimes,
     SiteEntry,
     parse_map_request,
     parse_ms_state,
@@ -47,6 +48,7 @@ class SiteOutcome:
     reason: str | None
     source: str
     etrs: tuple[EtrOutcome, ...] = ()
+    served: SiteBridgeTimes = field(default_factory=SiteBridgeTimes)
 
 
 @dataclass(frozen=True)
@@ -226,6 +228,7 @@ def _sites_from_reregister(part: ReregisterPart) -> tuple[SiteOutcome, ...]:
                 reason=None if recovered else _site_reason(entry, unreachable),
                 source="reregister",
                 etrs=entry.etrs,
+                served=entry.served,
             )
         )
     listed = {entry.site for entry in part.sites}

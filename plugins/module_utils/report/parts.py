@@ -9,7 +9,7 @@ Only the documented keys are read; anything else in a result (``invocation``,
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.report.fields import (
@@ -57,10 +57,22 @@ class EtrOutcome:
 
 
 @dataclass(frozen=True)
+class SiteBridgeTimes:
+    """How a site was served and, when bridged, when the MS confirmed the
+    bridge, its own ETR registration showed and the bridge was withdrawn (UTC)."""
+
+    method: str | None = None
+    bridged: str | None = None
+    etr_confirmed: str | None = None
+    bridge_withdrawn: str | None = None
+
+
+@dataclass(frozen=True)
 class SiteEntry:
     site: str
     etrs: tuple[EtrOutcome, ...]
     recovered: bool
+    served: SiteBridgeTimes = field(default_factory=SiteBridgeTimes)
 
 
 @dataclass(frozen=True)
@@ -196,7 +208,18 @@ def _parse_site(data: Any, where: str) -> SiteEntry:
     name = get_str(data, "site", where)
     if not name:
         raise ReportInputError(f"{where}.site: missing")
-    return SiteEntry(site=name, etrs=etrs, recovered=bool(get_bool(data, "recovered", where)))
+    served = SiteBridgeTimes(
+        method=get_str(data, "method", where),
+        bridged=get_str(data, "bridged", where),
+        etr_confirmed=get_str(data, "etr_confirmed", where),
+        bridge_withdrawn=get_str(data, "bridge_withdrawn", where),
+    )
+    return SiteEntry(
+        site=name,
+        etrs=etrs,
+        recovered=bool(get_bool(data, "recovered", where)),
+        served=served,
+    )
 
 
 def parse_reregister(data: Mapping[str, Any]) -> ReregisterPart:
