@@ -96,7 +96,10 @@ def html_context(report: RecoveryReport) -> dict[str, Any]:
         "headline": headline(report),
         "facts": summary_facts(report),
         "svg": recovery_curve_svg(
-            progress, report.expected_eids, report.baseline.register_interval
+            progress,
+            report.expected_eids,
+            report.baseline.register_interval,
+            since_back=report.timeline.acted_after_back if report.timeline else None,
         ),
         "register_interval": f"{report.baseline.register_interval:g}",
         "failed": report.failed,

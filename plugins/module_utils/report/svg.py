@@ -68,9 +68,15 @@ def recovery_curve_svg(
     progress: Sequence[Sequence[float]],
     expected: int | None,
     register_interval: float | None,
+    since_back: float | None = None,
 ) -> str:
-    """SVG text; ``progress`` is [[seconds, registered_count], ...] from the re-registration."""
-    samples = sorted((float(t), float(n)) for t, n in progress)
+    """SVG text; ``progress`` is [[seconds, registered_count], ...] from the re-registration.
+
+    With ``since_back`` (seconds from the MS coming back to the re-registration's
+    start), the time axis starts when the MS came back, so the wait before the tool
+    acted, the tool's curve and the passive baseline share one axis."""
+    shift = since_back if since_back is not None and since_back >= 0 else 0.0
+    samples = sorted((float(t) + shift, float(n)) for t, n in progress)
     interval = register_interval if register_interval and register_interval > 0 else None
     x_max_data = max([t for t, _ in samples] + [interval or 0.0])
     y_max_data = max([n for _, n in samples] + [float(expected or 0)])
@@ -84,11 +90,12 @@ def recovery_curve_svg(
     def py(n: float) -> float:
         return TOP + PLOT_H * (1 - n / y_max)
 
+    origin = "the MS came back" if shift else "the re-registration started"
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}"'
         f' viewBox="0 0 {WIDTH} {HEIGHT}" role="img" class="recovery-curve"'
         ' font-family="sans-serif" font-size="12">',
-        "<title>Registered EIDs over time since the re-registration started</title>",
+        f"<title>Registered EIDs over time since {origin}</title>",
         f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
     ]
     for t in x_ticks:
@@ -103,7 +110,7 @@ def recovery_curve_svg(
         _text(
             LEFT + PLOT_W / 2,
             HEIGHT - 14,
-            "seconds since the re-registration started",
+            f"seconds since {origin}",
             text_anchor="middle",
         )
     )
@@ -168,6 +175,19 @@ def recovery_curve_svg(
                 f'<circle cx="{_num(points[0][0])}" cy="{_num(points[0][1])}" r="3"'
                 f' fill="{TOOL_COLOUR}"/>'
             )
+        if shift:
+            # The table as the tool found it, from the MS's return until it acted.
+            out.append(
+                _polyline(
+                    [(px(0.0), points[0][1]), points[0]],
+                    stroke=TOOL_COLOUR,
+                    stroke_width="1.5",
+                    stroke_dasharray="2 3",
+                    class_="waiting",
+                )
+            )
+            out.append(_line(points[0][0], TOP, points[0][0], TOP + PLOT_H, stroke="#8c959f"))
+            out.append(_text(points[0][0] + 4, TOP + 12, f"tool acted at {shift:g} s"))
         out.append(_polyline(points, stroke=TOOL_COLOUR, stroke_width="2.5", class_="tool"))
         full = next((t for t, n in samples if expected and n >= expected), None)
         if full is not None:
@@ -180,7 +200,7 @@ def recovery_curve_svg(
                 _text(
                     px(full) + 8,
                     py(expected or 0) + 16,
-                    f"all registered at {full:g} s",
+                    f"all registered at {full:.3g} s",
                     fill=TOOL_COLOUR,
                 )
             )
