@@ -152,7 +152,14 @@ def ansible_inventory(spec: LabSpec, lab_dir: Path) -> dict[str, Any]:
                 # Per lab, so that labs (and tests) never share detection state.
                 "lisp_ms_state_file": str(lab_dir / "ms_state.json"),
             },
-            "children": {"map_servers": {"hosts": units, "vars": _connection(spec, lab_dir)}},
+            "children": {
+                "map_servers": {"hosts": units, "vars": _connection(spec, lab_dir)},
+                # As the inventory plugin makes them: a play can target one Map-Server.
+                **{
+                    f"ms_{spec.ms_name(ms)}": {"hosts": {n: {} for n in spec.unit_names(ms)}}
+                    for ms in range(spec.map_servers)
+                },
+            },
         }
     }
 

@@ -68,7 +68,10 @@ def test_the_lab_spreads_sites_over_independent_map_servers(lab: Lab) -> None:
     assert [ms.name for ms in inventory.map_servers] == ["ms1", "ms2", "ms3"]
     addresses = {str(ms.lisp_address) for ms in inventory.map_servers}
     assert len(addresses) == MAP_SERVERS  # each its own service address
+    groups = yaml.safe_load(lab.inventory.read_text())["all"]["children"]
     for ms in range(MAP_SERVERS):
+        # One group per Map-Server, as the inventory plugin names them.
+        assert sorted(groups[f"ms_ms{ms + 1}"]["hosts"]) == [f"ms{ms + 1}-a", f"ms{ms + 1}-b"]
         sites = inventory.sites_of(lab.spec.ms_name(ms))
         assert len(sites) in (SITES // MAP_SERVERS, SITES // MAP_SERVERS + 1)
         # Each holds exactly its own sites' EIDs, learned from its ETRs.
