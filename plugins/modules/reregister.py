@@ -316,6 +316,13 @@ acked:
   description: Notifications acknowledged (RPCs that succeeded for O(method=netconf)).
   returned: always
   type: int
+whole_sites:
+  description:
+    - Sites in scope that were not targeted because they were registered in full when the
+      task started (for example, their ETRs' own timers had already brought them back).
+  returned: always
+  type: list
+  elements: str
 acted_at:
   description:
     - When the first notification went out (UTC, ISO 8601), the time zero of RV(elapsed) and

@@ -237,6 +237,13 @@ def _sites_from_reregister(part: ReregisterPart) -> tuple[SiteOutcome, ...]:
         if name not in listed:
             outcomes.append(SiteOutcome(name, False, "re-registration failed", source="reregister"))
             listed.add(name)
+    # Every site of the Map-Server counts, also those back before the tool acted.
+    for name in part.whole_sites:
+        if name not in listed:
+            outcomes.append(
+                SiteOutcome(name, True, "registered before the tool acted", source="reregister")
+            )
+            listed.add(name)
     return tuple(outcomes)
 
 

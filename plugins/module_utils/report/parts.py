@@ -91,6 +91,7 @@ class ReregisterPart:
     progress: tuple[tuple[float, int], ...]
     sites: tuple[SiteEntry, ...]
     acted_at: str | None = None  # wall clock of elapsed/progress time zero
+    whole_sites: tuple[str, ...] = ()  # registered before the tool acted
 
 
 @dataclass(frozen=True)
@@ -241,6 +242,7 @@ def parse_reregister(data: Mapping[str, Any]) -> ReregisterPart:
         elapsed=get_float(data, "elapsed", path),
         progress=_parse_progress(data, path),
         acted_at=get_str(data, "acted_at", path),
+        whole_sites=get_str_list(data, "whole_sites", path),
         sites=tuple(
             _parse_site(site, f"{path}.sites[{i}]")
             for i, site in enumerate(get_list(data, "sites", path))

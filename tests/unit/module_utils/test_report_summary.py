@@ -108,3 +108,13 @@ def test_headline_names_failed_sites_first() -> None:
     assert summary_lines(build_report(one_site_failed()))[1].startswith(
         "NOT whole: 1 site(s) failed: site-00003"
     )
+
+
+def test_every_site_counts_also_those_back_before_the_tool_acted() -> None:
+    results = full_success()
+    results["reregister"]["whole_sites"] = ["site-00006", "site-00007"]
+    report = build_report(results)
+    assert (report.recovered_sites, report.total_sites) == (7, 7)
+    back = {s.name: s.reason for s in report.sites if s.name in {"site-00006", "site-00007"}}
+    assert back == dict.fromkeys(("site-00006", "site-00007"), "registered before the tool acted")
+    assert "Sites recovered   7 / 7" in summary_lines(report)
