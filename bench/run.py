@@ -36,7 +36,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
 )
 
 HERE = Path(__file__).resolve().parent
-METHODS = ("ms", "lisp", "netconf")
+METHODS = ("ms", "lisp", "netconf", "register")
 
 
 def _log(message: str) -> None:

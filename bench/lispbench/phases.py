@@ -128,13 +128,26 @@ def _bench_env() -> dict[str, str]:
     return env
 
 
+_BRIDGE_KEYS = (
+    "bridged_sites",
+    "bridged_spread_s",
+    "etr_confirmed_sites",
+    "etr_confirmed_within_s",
+    "bridges_withdrawn",
+)
+
+
 def tool(phase: Phase, method: str) -> dict[str, Any]:
     """The reregister engine (the module's code), run as a separate process."""
     after, watch, probe, before = phase.begin()
     argv = [sys.executable, "-m", "lispbench.tool_run", "--dir", str(phase.lab.dir)]
     argv += ["--method", method, "--after", str(after)]
     argv += ["--timeout", str(phase.settings.tool_timeout), "--pace", str(phase.settings.pace)]
-    measured = run_measured(argv, timeout=phase.settings.tool_timeout + 60, env=_bench_env())
+    # register also waits up to a register interval for the ETRs to take over.
+    extra = phase.settings.register_interval + 10 if method == "register" else 0
+    measured = run_measured(
+        argv, timeout=phase.settings.tool_timeout + 60 + extra, env=_bench_env()
+    )
     out = phase.end(after, watch, probe, before, whole_timeout=5)
     out.pop("_watch")
     try:
@@ -158,6 +171,7 @@ def tool(phase: Phase, method: str) -> dict[str, Any]:
             "tool_saw_whole_after_back_s": _since(run.get("tool_saw_whole"), back),
             "inventory_load_s": _since(run.get("inventory_loaded"), run.get("started")),
             "verify": run.get("verify"),
+            **{k: run[k] for k in _BRIDGE_KEYS if k in run},
             "controller": {
                 "wall_s": _r(measured.wall_s),
                 "cpu_s": _r(measured.cpu_s),

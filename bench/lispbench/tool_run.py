@@ -41,6 +41,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.rereg
     registered_table,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.reregister_run import (
+    BridgeSettings,
     Routers,
     RunOptions,
     run_reregister,
@@ -124,6 +125,9 @@ def measure(
         fail_on_incomplete=False,
         notify=NotifySettings(pace=pace),
         etr_credentials=credentials,
+        # register: wait one register interval (and a little) for every site's
+        # own ETR registration, withdrawing each bridge as its ETR takes over.
+        bridge=BridgeSettings(handback_timeout=spec.register_interval + 5.0),
     )
     reads: list[tuple[float, int]] = []  # (instant a table read returned, EIDs in it)
 
@@ -137,6 +141,7 @@ def measure(
         ms_reregister=lambda sites, wait, t: platform.send_reregistration(session, sites, wait, t),
         etr_reregister=platform.etr_reregister_now,
         read_count=lambda: _registered_count(platform, session),
+        read_briefs=lambda: platform.read_registered(session, inventory.eid_owner()),
     )
     out["before_run"] = time.time()
     result = run_reregister(inventory, options, routers)
@@ -144,6 +149,7 @@ def measure(
     for key in ("complete", "expected", "registered", "sent", "acked", "elapsed"):
         out[key] = result.get(key)
     out["table_reads"] = len(reads)
+    out.update(_bridge_times(result))
     elapsed = result.get("elapsed")
     if elapsed is not None:
         # The watch's clock starts at the first notification and stops at the
@@ -172,10 +178,29 @@ def measure(
     return out
 
 
+def _bridge_times(result: dict[str, Any]) -> dict[str, Any]:
+    """register: how fast every site was bridged, and confirmed by its own ETR."""
+
+    def stamps(key: str) -> list[float]:
+        sites = result.get("sites", [])
+        return [datetime.fromisoformat(s[key]).timestamp() for s in sites if s.get(key)]
+
+    bridged, confirmed = stamps("bridged"), stamps("etr_confirmed")
+    if not bridged:
+        return {}
+    return {
+        "bridged_sites": len(bridged),
+        "bridged_spread_s": max(bridged) - min(bridged),
+        "etr_confirmed_sites": len(confirmed),
+        "etr_confirmed_within_s": (max(confirmed) - min(bridged)) if confirmed else None,
+        "bridges_withdrawn": sum(1 for s in result.get("sites", []) if s.get("bridge_withdrawn")),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lispbench-tool")
     parser.add_argument("--dir", type=Path, required=True)
-    parser.add_argument("--method", choices=["ms", "lisp", "netconf"], required=True)
+    parser.add_argument("--method", choices=["ms", "lisp", "netconf", "register"], required=True)
     parser.add_argument("--after", type=float, required=True, help="reboot instant (time.time)")
     parser.add_argument("--timeout", type=float, default=60.0)
     parser.add_argument("--pace", type=float, default=5000.0, help="lisp: notifications/s")
