@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from ansible_collections.lispnet.ms_recovery.lab import paths
+from ansible_collections.lispnet.ms_recovery.lab.faces import face_of
 from ansible_collections.lispnet.ms_recovery.lab.ms_store import MsStore, SiteRecord, StoredEtr
 from ansible_collections.lispnet.ms_recovery.lab.netconf.hostkeys import (
     known_hosts_line,
@@ -35,8 +36,6 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import (
     algorithm_from_name,
 )
-
-NETWORK_OS = "lispnet.ms_recovery.ietf"
 
 
 def routers(spec: LabSpec) -> list[tuple[str, str]]:
@@ -118,7 +117,7 @@ def _connection(spec: LabSpec, lab_dir: Path) -> dict[str, Any]:
     # `all` vars to the implicit localhost too, which would break delegate_to.
     return {
         "ansible_connection": "ansible.netcommon.netconf",
-        "ansible_network_os": NETWORK_OS,
+        "ansible_network_os": face_of(spec.platform).network_os,
         "ansible_port": spec.netconf_port,
         "ansible_user": spec.username,
         "ansible_password": spec.password,

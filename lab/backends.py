@@ -11,25 +11,19 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from ansible_collections.lispnet.ms_recovery.lab.etr import VirtualEtr
+from ansible_collections.lispnet.ms_recovery.lab.faces import Face, face_of
 from ansible_collections.lispnet.ms_recovery.lab.map_server import MapServerUnit
 from ansible_collections.lispnet.ms_recovery.lab.ms_config_edit import (
     EditError,
     apply_plan,
     plan_site_edits,
 )
-from ansible_collections.lispnet.ms_recovery.lab.ms_selection import registration_view, selection
 from ansible_collections.lispnet.ms_recovery.lab.netconf.errors import (
     RpcError,
     UnknownRpc,
     info_element,
 )
 from ansible_collections.lispnet.ms_recovery.lab.netconf.notifications import NotificationHub
-from ansible_collections.lispnet.ms_recovery.lab.yang.capabilities import (
-    capabilities,
-)
-from ansible_collections.lispnet.ms_recovery.lab.yang.etr_render import (
-    render_etr,
-)
 from ansible_collections.lispnet.ms_recovery.lab.yang.ms_config import (
     ConfigError,
     parse_site_edits,
@@ -37,9 +31,6 @@ from ansible_collections.lispnet.ms_recovery.lab.yang.ms_config import (
 from ansible_collections.lispnet.ms_recovery.lab.yang.ms_render import (
     MsCounts,
     af_counts,
-    render_ms,
-    render_ms_status,
-    serialize_ms_registrations,
 )
 from ansible_collections.lispnet.ms_recovery.lab.yang.notifications import (
     render_event,
@@ -92,15 +83,20 @@ class MsBackend:
         self.unit = unit
         self.shard = shard
         self.notifications = NotificationHub()
+        self.face = face_of(shard.spec.platform)
         unit.on_registration_change = self._registration_change
 
     def capabilities(self) -> Iterable[str]:
-        return capabilities()
+        return self.face.capabilities()
 
     def _registration_change(self, change: str, eid: Eid, site: str) -> None:
         # Called per EID from the unit's hot path: nothing is built unless a
         # session subscribed.
-        if not self.notifications.subscriber_count or self.unit.role != "active":
+        if (
+            not self.notifications.subscriber_count
+            or self.unit.role != "active"
+            or not self.face.augment
+        ):
             return
         self._publish("registration-change", {"eid-id": str(eid), "site": site, "change": change})
 
@@ -110,7 +106,7 @@ class MsBackend:
         unit, store = self.unit, self.unit.store
         if not with_table:  # unit info and counters only (render_ms_status)
             return MsSnapshot(unit=self._unit_info(), counters=dict(unit.counters))
-        sites = self._configured_sites()
+        sites = self.configured_sites()
         stored = tuple(
             StoredSite(
                 s.name,
@@ -151,34 +147,23 @@ class MsBackend:
             counters=dict(unit.counters),
         )
 
-    def _configured_sites(self) -> tuple[ConfiguredSite, ...]:
+    def configured_sites(self) -> tuple[ConfiguredSite, ...]:
         return tuple(
             ConfiguredSite(s.name, s.site_id, s.key_id, s.algorithm, s.eids)
             for s in self.unit.store.sites.values()
         )
 
     def get(self) -> etree._Element:
-        return render_ms(self.snapshot())
+        return self.face.ms_get(self, None)
 
     def get_selected(self, flt: etree._Element | None) -> etree._Element:
-        """``get``, rendering only what ``flt`` can select (lab/ms_selection.py)."""
-        chosen = selection(flt)
-        if chosen.status_only:
-            return render_ms_status(self.snapshot(with_table=False), self.counts())
-        snapshot = self.snapshot(with_stored=chosen.stored_sites)
-        return render_ms(snapshot, counts=self.counts())
+        """``get``, rendering only what ``flt`` can select (lab/faces.py)."""
+        return self.face.ms_get(self, flt)
 
     def get_exact(self, flt: etree._Element | None) -> Iterator[bytes] | None:
-        """The serialized <data> ``flt`` selects, in parts, when it is one of the
-        registration-table filters (lab/ms_selection.py); None to leave the
-        filter to the framework. A 50,000-entry table is ~2 million elements:
-        rendering it whole and then filtering it node by node took seconds."""
-        brief = registration_view(flt)
-        if brief is None:
-            return None
-        return serialize_ms_registrations(
-            self._configured_sites(), self.unit.table.all_records(), brief=brief
-        )
+        """The serialized <data> ``flt`` selects, or None to leave the filter
+        to the framework (lab/faces.py)."""
+        return self.face.ms_exact(self, flt)
 
     def counts(self) -> MsCounts:
         unit, store = self.unit, self.unit.store
@@ -206,12 +191,14 @@ class MsBackend:
         )
 
     def get_config(self) -> etree._Element:
-        return render_ms(self.snapshot(with_state=False))
+        return self.face.ms_config(self)
 
     def edit_config(self, config: etree._Element, default_operation: str) -> None:
         """Write the stored sites (lab/ms_config_edit.py); both units share the
         store, so both see the change, and the active one drops registrations
         its sites no longer own."""
+        if not self.face.augment:
+            raise RpcError("operation-not-supported", "this Map-Server's config is read-only")
         store = self.unit.store
         try:
             edits = parse_site_edits(config, default_operation)
@@ -232,7 +219,7 @@ class MsBackend:
             ) from None
 
     async def rpc(self, request: etree._Element) -> etree._Element | None:
-        if request.tag != SEND_REREGISTRATION:
+        if request.tag != SEND_REREGISTRATION or not self.face.augment:
             raise UnknownRpc(request.tag)
         order = parse_send_reregistration_rpc(request)
         if self.unit.role != "active" or self.unit.notifier is None:
@@ -275,17 +262,21 @@ class MsBackend:
         )
 
     def _publish(self, kind: str, details: dict[str, str]) -> None:
+        if not self.face.augment:
+            return  # a standard server has none of the augment's notifications
         event = MsEvent(kind=kind, unit=self.unit.name, time=datetime.now(UTC), details=details)
         self.notifications.publish(render_event(event), when=event.time)
 
 
 class EtrBackend:
-    def __init__(self, etr: VirtualEtr) -> None:
+    def __init__(self, etr: VirtualEtr, face: Face) -> None:
         self.etr = etr
+        self.face = face
+        self.started = datetime.now(UTC)
         self.notifications = NotificationHub()
 
     def capabilities(self) -> Iterable[str]:
-        return capabilities()
+        return self.face.capabilities()
 
     def snapshot(self) -> EtrSnapshot:
         config = self.etr.config
@@ -302,17 +293,18 @@ class EtrBackend:
         )
 
     def get(self) -> etree._Element:
-        return render_etr(self.snapshot())
+        return self.face.etr_get(self)
 
     def get_config(self) -> etree._Element:
-        return render_etr(self.snapshot())
+        return self.face.etr_get(self)
 
     def edit_config(self, config: etree._Element, default_operation: str) -> None:
         raise RpcError("operation-not-supported", "this virtual ETR's config is read-only")
 
     async def rpc(self, request: etree._Element) -> etree._Element | None:
         # The re-registration RPC is the patent's ETR's; a standard ETR has none.
-        if not self.etr.config.acts_on_notify or not is_reregister_now_rpc(request):
+        acts = self.etr.config.acts_on_notify and self.face.augment
+        if not acts or not is_reregister_now_rpc(request):
             raise UnknownRpc(request.tag)
         sent = 1 if self.etr.register_now() else 0
         return render_reregister_now_reply(sent)

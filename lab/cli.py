@@ -2,6 +2,7 @@
 
 lisplab up --sites N [--etrs-per-site K] [--eids-per-site E] [--register-interval S]
            [--etr-behaviour standard|notify] [--notify-share P] [--map-servers N]
+           [--platform lispnet|ietf|iosxe]
            [--subnet X|auto] [--loss P] [--duplicate P] [--delay MS] [--fault-seed N]
 lisplab status [--json]
 lisplab reboot-ms [--ms NAME ...] [--down-for S] [--wait]
@@ -23,6 +24,7 @@ from typing import Any
 
 from ansible_collections.lispnet.ms_recovery.lab import paths
 from ansible_collections.lispnet.ms_recovery.lab.control import ControlError, call
+from ansible_collections.lispnet.ms_recovery.lab.faces import face_of
 from ansible_collections.lispnet.ms_recovery.lab.processes import (
     LabError,
     lab_is_running,
@@ -33,6 +35,7 @@ from ansible_collections.lispnet.ms_recovery.lab.processes import (
 )
 from ansible_collections.lispnet.ms_recovery.lab.topology import (
     ETR_BEHAVIOURS,
+    LAB_PLATFORMS,
     LabSpec,
     free_subnet,
 )
@@ -57,7 +60,9 @@ def _up(args: argparse.Namespace) -> int:
         etr_behaviour=args.etr_behaviour,
         notify_share=args.notify_share,
         map_servers=args.map_servers,
+        platform=args.platform,
     )
+    face_of(spec.platform)  # a platform the lab cannot serve yet fails before anything starts
     summary = start_lab(spec, args.dir, wait_registered_eids=not args.no_wait, progress=_progress)
     print(
         f"lab up in {args.dir} on 127.{spec.subnet}.0.0/16: {spec.sites} sites, "
@@ -72,6 +77,7 @@ def _up(args: argparse.Namespace) -> int:
     )
     if spec.map_servers > 1:
         print(f"  Map-Servers:       {spec.map_servers} pairs, site s on ms<1 + s mod N>")
+    print(f"  Platform:          {spec.platform} ({face_of(spec.platform).network_os})")
     print(f"  Ansible inventory: {paths.ansible_inventory(args.dir)}")
     print(f"  ETRs as hosts:     {paths.etr_inventory(args.dir)}")
     print(f"  EID inventory:     {paths.eid_inventory(args.dir)}")
@@ -252,6 +258,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="independent Map-Server pairs, each with its own service address and NETCONF"
         " units (ms1, ms2, ...); site s registers to ms<1 + s mod N> (default 1)",
+    )
+    up.add_argument(
+        "--platform",
+        choices=LAB_PLATFORMS,
+        default="lispnet",
+        help="what the routers speak over NETCONF: lispnet = the IETF LISP modules with the"
+        " project's lispnet-ms-recovery augment and RPCs; ietf = a standard server (the IETF"
+        " LISP modules and ietf-system only); iosxe = Cisco IOS-XE's models",
     )
     up.add_argument("--no-wait", action="store_true", help="return before every EID is registered")
     faults = up.add_argument_group("network faults (every router's LISP send path)")

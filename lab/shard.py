@@ -28,6 +28,7 @@ from ansible_collections.lispnet.ms_recovery.lab.backends import EtrBackend, MsB
 from ansible_collections.lispnet.ms_recovery.lab.control import serve_control
 from ansible_collections.lispnet.ms_recovery.lab.etr import EtrConfig, VirtualEtr
 from ansible_collections.lispnet.ms_recovery.lab.etr_replay import NotifyReplayGuard
+from ansible_collections.lispnet.ms_recovery.lab.faces import face_of
 from ansible_collections.lispnet.ms_recovery.lab.map_server import MapServerUnit
 from ansible_collections.lispnet.ms_recovery.lab.ms_store import MsStore
 from ansible_collections.lispnet.ms_recovery.lab.netconf.hostkeys import load_or_create_host_key
@@ -302,7 +303,7 @@ class EtrShard:
             etr = VirtualEtr(config, self._nonces, guards.get(config.name))
             self.etrs[config.name] = etr
             self.routers[config.name] = Router(config.name, str(config.rloc), lab_dir, spec)
-            self.backends[config.name] = EtrBackend(etr)
+            self.backends[config.name] = EtrBackend(etr, face_of(spec.platform))
 
     async def start(self) -> None:
         for name in self.etrs:

@@ -27,6 +27,8 @@ ETRS_PER_THIRD_OCTET = 250
 # standard: what real ETRs do (ignore an unsolicited Map-Notify, register on
 # their own timer); notify: the patent's ETR, re-registering when notified.
 ETR_BEHAVIOURS = ("standard", "notify")
+# `lisplab up --platform`: what the routers speak over NETCONF (lab/faces.py).
+LAB_PLATFORMS = ("lispnet", "ietf", "iosxe")
 MS_NAME = "ms1"
 UNIT_NAMES = ("ms1-a", "ms1-b")
 # Map-Server k (from 0) has its service address at 127.S.0.(1+3k) and its two
@@ -61,6 +63,9 @@ class LabSpec:
     notify_share: float = 0.0
     # Independent Map-Server pairs; site s registers to Map-Server s mod N.
     map_servers: int = 1
+    # What the routers speak over NETCONF (lab/faces.py): lispnet = the IETF
+    # modules with the project's augment and RPCs; ietf = a standard server.
+    platform: str = "lispnet"
 
     def __post_init__(self) -> None:
         if not 1 <= self.map_servers <= MAX_MAP_SERVERS:
@@ -79,6 +84,8 @@ class LabSpec:
             raise ValueError(
                 f"etr-behaviour {self.etr_behaviour!r} is not one of {', '.join(ETR_BEHAVIOURS)}"
             )
+        if self.platform not in LAB_PLATFORMS:
+            raise ValueError(f"platform {self.platform!r} is not one of {', '.join(LAB_PLATFORMS)}")
         if not 0.0 <= self.notify_share <= 1.0:
             raise ValueError("notify-share must be within 0..1")
         self.faults  # noqa: B018 -- validates the fault settings now, not in a shard

@@ -393,6 +393,13 @@ def _learn_sites(
     ms: MsSnapshot, sources: Sources, map_server: str
 ) -> tuple[list[Site], list[Skipped]]:
     found: dict[str, _Learning] = {}
+    by_site_id = {site.site_id: site.name for inv in sources.all() for site in inv.sites}
+
+    def named(name: str, site_id: int) -> str:
+        # A standard server names no site: the inventories' site of that
+        # site-id, else a name made of it.
+        return name or by_site_id.get(site_id) or f"site-{site_id}"
+
     for stored in ms.stored:
         entry = found.setdefault(
             stored.name, _Learning(stored.name, stored.site_id, stored.key_id, stored.algorithm)
@@ -401,21 +408,22 @@ def _learn_sites(
         for etr in stored.etrs:
             entry.etrs.setdefault(etr.rloc, etr.name)
     for configured in ms.sites:
+        name = named(configured.name, configured.site_id)
         entry = found.setdefault(
-            configured.name,
-            _Learning(configured.name, configured.site_id, configured.key_id, configured.algorithm),
+            name, _Learning(name, configured.site_id, configured.key_id, configured.algorithm)
         )
         entry.eids.update(dict.fromkeys(configured.eids))
     # What actually registered counts too: an ETR the stored info forgot is
     # still one that must be asked to re-register.
     for record in ms.registrations:
-        registered = found.get(record.site)
+        site_name = named(record.site, record.site_id)
+        registered = found.get(site_name)
         if registered is None:
             continue
         registered.eids.setdefault(record.eid)
         for rloc in record.rlocs:
             if rloc.address not in registered.etrs:
-                registered.etrs[rloc.address] = _etr_name(sources, record.site, rloc.address)
+                registered.etrs[rloc.address] = _etr_name(sources, site_name, rloc.address)
     sites: list[Site] = []
     skipped: list[Skipped] = []
     for entry in found.values():

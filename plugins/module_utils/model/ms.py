@@ -85,6 +85,8 @@ class RegistrationRecord:
 
     ``xtr_id`` is None when the Map-Register carried no xTR-ID trailer; the
     MS then tells registrations apart by ``source``. ``ttl`` is in minutes.
+    A standard server (no lispnet-ms-recovery augment) tells neither the
+    site's name (``site`` is "") nor the source (None, port 0).
     """
 
     eid: Eid
@@ -93,7 +95,7 @@ class RegistrationRecord:
     xtr_id: bytes | None
     rlocs: tuple[Rloc, ...]
     ttl: int
-    source: IPAddress
+    source: IPAddress | None
     source_port: int
     first_registered: datetime
     last_registered: datetime

@@ -14,6 +14,7 @@ from ansible_collections.lispnet.ms_recovery.lab import artifacts
 from ansible_collections.lispnet.ms_recovery.lab.backends import EtrBackend
 from ansible_collections.lispnet.ms_recovery.lab.cli import build_parser
 from ansible_collections.lispnet.ms_recovery.lab.etr import VirtualEtr
+from ansible_collections.lispnet.ms_recovery.lab.faces import IetfFace, LispnetFace
 from ansible_collections.lispnet.ms_recovery.lab.map_server import MapServerUnit, notify_targets
 from ansible_collections.lispnet.ms_recovery.lab.netconf.errors import UnknownRpc
 from ansible_collections.lispnet.ms_recovery.lab.shard import etr_config
@@ -118,11 +119,14 @@ def test_only_a_notify_etr_has_the_reregistration_rpc() -> None:
     request = reregister_now_rpc()
     standard = LabSpec(sites=1, subnet=202, password="unused")
     with pytest.raises(UnknownRpc):
-        asyncio.run(EtrBackend(_etr(standard, 0)[0]).rpc(request))
+        asyncio.run(EtrBackend(_etr(standard, 0)[0], LispnetFace()).rpc(request))
     notify = LabSpec(sites=1, subnet=202, password="unused", etr_behaviour="notify")
     etr, sent = _etr(notify, 0)
-    reply = asyncio.run(EtrBackend(etr).rpc(request))
+    reply = asyncio.run(EtrBackend(etr, LispnetFace()).rpc(request))
     assert reply is not None and len(sent) == 1
+    # A standard server has no augment RPCs, whatever its ETRs do on a notify.
+    with pytest.raises(UnknownRpc):
+        asyncio.run(EtrBackend(etr, IetfFace()).rpc(request))
 
 
 def test_a_bad_behaviour_is_refused() -> None:

@@ -57,7 +57,7 @@ def backend(tmp_path: Path) -> MsBackend:
                 )
             )
     unit.counters["map-registers-received"] = 4
-    shard = SimpleNamespace(service_address=str(spec.service_address))
+    shard = SimpleNamespace(service_address=str(spec.service_address), spec=spec)
     return MsBackend(unit, shard)  # type: ignore[arg-type]
 
 

@@ -388,3 +388,22 @@ def test_a_map_server_that_tells_no_lisp_address_keeps_the_inventorys() -> None:
     assert find_map_server(untold, Sources(base=inventory(site(1)))).lisp_address == ADDRESS
     with pytest.raises(SnapshotError, match="no existing inventory describes"):
         find_map_server(untold, Sources(), "msx", [UnitSpec("ms1-a", "127.1.1.1", 8830)])
+
+
+def test_a_standard_server_sites_are_named_by_site_id() -> None:
+    """A server without the augment names no site and stores nothing: the
+    inventory's site of each site-id gives the name; an unknown id a made one."""
+    full = ms_state(site(1), site(2), site(5))
+    standard = dataclasses.replace(
+        full,
+        stored=(),
+        sites=tuple(dataclasses.replace(s, name="") for s in full.sites),
+        registrations=tuple(
+            dataclasses.replace(r, site="", source=None) for r in full.registrations
+        ),
+    )
+    result = snap(standard, inventory(site(1), site(2)))
+    assert result.learned == ("site-1", "site-2", "site-5")
+    by_name = {s.name: s for s in result.inventory.sites}
+    assert by_name["site-1"].etrs == site(1).etrs
+    assert by_name["site-5"].eids == site(5).eids

@@ -87,3 +87,14 @@ def test_ms_method_refused_before_sending(ms_snapshot: MsSnapshot) -> None:
     with pytest.raises(MissingCapability, match="lispnet-ms-recovery"):
         get_platform("ietf").send_reregistration(server, [], True, 5)
     assert server.requests == []
+
+
+def test_full_read_of_a_standard_server(ms_snapshot: MsSnapshot) -> None:
+    """What eid_snapshot reads: sites by site-id without names, registrations
+    without the augment's leaves, nothing stored."""
+    ms = get_platform("ietf").read_ms(StandardServer(ms_snapshot))
+    assert [(s.name, s.site_id) for s in ms.sites] == [("", s.site_id) for s in ms_snapshot.sites]
+    assert ms.stored == () and ms.unit is None
+    assert [(r.eid, r.site, r.site_id, r.rloc_addresses, r.source) for r in ms.registrations] == [
+        (r.eid, "", r.site_id, r.rloc_addresses, None) for r in ms_snapshot.registrations
+    ]

@@ -250,9 +250,20 @@ def test_unknown_counter_is_refused(ms_snapshot: MsSnapshot) -> None:
         render_ms(MsSnapshot(ms_snapshot.unit, counters={"bogus": 1}))
 
 
-def test_record_missing_source_is_reported(ms_snapshot: MsSnapshot) -> None:
+def test_record_without_source_has_none(ms_snapshot: MsSnapshot) -> None:
+    """registration-source is the augment's: a standard server has none."""
     data = render_ms(ms_snapshot)
     source = data.find(f".//{T.source}")
     source.getparent().remove(source)
-    with pytest.raises(ValueError, match="registration-source"):
+    first = parse_ms(data).registrations[0]
+    assert first.source is None
+    assert first.eid == ms_snapshot.registrations[0].eid
+
+
+def test_record_without_any_last_registration_is_reported(ms_snapshot: MsSnapshot) -> None:
+    data = render_ms(ms_snapshot)
+    for tag in (T.rec_last_reg, T.last_reg):
+        for elem in data.findall(f".//{tag}"):
+            elem.getparent().remove(elem)
+    with pytest.raises(ValueError, match="lacks lmr:last-registration-time"):
         parse_ms(data)

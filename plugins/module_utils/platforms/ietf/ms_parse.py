@@ -86,7 +86,9 @@ def _parse_sites(
         algorithm = _DEFAULT_ALGORITHM if key is None else key.findtext(T.auth_algorithm_id)
         result.append(
             ConfiguredSite(
-                name=site.findtext(T.site_name) or str(site_id),
+                # A standard server names no site: "" (the snapshot finds the
+                # name by site-id in the EID inventory).
+                name=site.findtext(T.site_name) or "",
                 site_id=site_id,
                 key_id=key_id,
                 algorithm=algorithm or _DEFAULT_ALGORITHM,

@@ -3,8 +3,8 @@
 """A standard server's unit from RFC 7317 ietf-system: hostname and boot-datetime.
 
 Without the lispnet-ms-recovery augment there is no HA role, reboot count or
-service address: the server that answers is taken to be the active unit, and
-a later boot-datetime is its reboot.
+service address: a unit that serves an ietf-lisp-mapserver instance is the
+active one (a standby runs none), and a later boot-datetime is its reboot.
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf
     SYS,
     T,
     q,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.tree import (
+    find_role,
 )
 
 _HOSTNAME = q(SYS, "hostname")
@@ -41,7 +44,7 @@ def parse_system_unit(data: etree._Element, fallback_name: str = "") -> MsUnitIn
     name = None if system is None else system.findtext(_HOSTNAME)
     return MsUnitInfo(
         unit_name=name or fallback_name,
-        ha_role="active",
+        ha_role="active" if find_role(data, T.map_server) is not None else "standby",
         service_address=None,
         boot_time=parse_time(boot),
         reboot_count=0,

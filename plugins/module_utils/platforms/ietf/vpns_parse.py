@@ -53,7 +53,8 @@ _FLATTEN = etree.XSLT(
       <xsl:for-each select="ms:mappings/ms:mapping">
         <xsl:value-of select="concat('M&#9;', $iid, '&#9;',
             ms:eid-address/ms:ipv4-prefix, ms:eid-address/ms:ipv6-prefix, '&#9;',
-            ms:eid-id, '&#9;', ms:site-id, '&#9;', lmr:dynamic, '&#10;')"/>
+            ms:eid-id, '&#9;', ms:site-id, '&#9;', lmr:dynamic, '&#9;',
+            ms:last-registration-time, '&#10;')"/>
         <xsl:for-each select="ms:mapping-records/ms:mapping-record">
           <xsl:value-of select="concat('R&#9;', ms:xtr-id, '&#9;', ms:site-id, '&#9;',
               ms:time-to-live, '&#9;', ms:creation-time, '&#9;', ms:authoritative, '&#9;',
@@ -125,6 +126,7 @@ def _read_lines(text: str) -> tuple[tuple[RegistrationRecord, ...], dict[int, li
     registrations: list[RegistrationRecord] = []
     eids_by_site: dict[int, list[Eid]] = {}
     eid: Eid | None = None
+    mapping_last = ""
     pending: list[str] | None = None
     rlocs: list[Rloc] = []
 
@@ -139,10 +141,13 @@ def _read_lines(text: str) -> tuple[tuple[RegistrationRecord, ...], dict[int, li
         elif kind == "R":
             flush()
             pending, rlocs = line.split("\t"), []
+            # A standard server times the mapping, not each xTR's record.
+            if len(pending) == 12 and not pending[7]:
+                pending[7] = mapping_last
         elif kind == "M":
             flush()
             pending, rlocs = None, []
-            _, iid, prefix, eid_id, site_id, dynamic = line.split("\t")
+            _, iid, prefix, eid_id, site_id, dynamic, mapping_last = line.split("\t")
             eid = _eid(iid, prefix, eid_id)
             if site_id and dynamic != "true":
                 eids_by_site.setdefault(int(site_id), []).append(eid)
@@ -165,12 +170,11 @@ def _record(
     if len(fields) != 12:
         raise ValueError(f"mapping-record of {eid} is malformed: {fields!r}")
     _, xtr, site_id, ttl, created, authoritative, site, last, source, port, proxy, want = fields
-    if not (xtr and created and last and source):
+    if not (xtr and created and last):
         required = {
             "xtr-id": xtr,
             "creation-time": created,
-            "lmr:last-registration-time": last,
-            "lmr:registration-source": source,
+            "lmr:last-registration-time (nor has its mapping last-registration-time)": last,
         }
         missing = ", ".join(name for name, value in required.items() if not value)
         raise ValueError(f"mapping-record of {eid} lacks {missing}")
@@ -181,7 +185,7 @@ def _record(
         xtr_id=parse_xtr_key(xtr),
         rlocs=rlocs,
         ttl=int(ttl or 0),
-        source=cache.address(source),
+        source=cache.address(source) if source else None,
         source_port=int(port or 0),
         first_registered=cache.time(created),
         last_registered=cache.time(last),
