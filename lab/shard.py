@@ -343,7 +343,7 @@ class EtrShard:
             guard = self._read_guards().get(name)
             etr = VirtualEtr(etr.config, self._nonces, guard)
             self.etrs[name] = etr
-            self.backends[name] = EtrBackend(etr)
+            self.backends[name] = EtrBackend(etr, face_of(self.spec.platform))
         self._booted.add(name)
         await router.open_netconf(self.backends[name])
         router.udp = await open_udp(router.address, LISP_CONTROL_PORT, etr.on_datagram)
