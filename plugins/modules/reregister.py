@@ -581,7 +581,7 @@ def main() -> None:
         if not getattr(module, "_socket_path", None) and options.method in ("auto", "register"):
             routers = _lisp_only()
         else:
-            routers = _over_netconf(module, platform, inventory)
+            routers = _over_netconf(module, platform, inventory, options.method)
         result = _run_locked(module, inventory, options, routers)
     except (
         InventoryError,
@@ -608,8 +608,13 @@ def _lisp_only() -> Routers:
     )
 
 
-def _over_netconf(module: AnsibleModule, platform: Platform, inventory: EidInventory) -> Routers:
+def _over_netconf(
+    module: AnsibleModule, platform: Platform, inventory: EidInventory, method: str
+) -> Routers:
     session = session_from_module(module)
+    # Before anything is read or sent: a method the server cannot serve fails
+    # here naming what it lacks, not late with a protocol error.
+    platform.capabilities(session).require(method)
     return Routers(
         read_table=lambda: registered_table(
             platform.read_registered(session, inventory.eid_owner())

@@ -11,8 +11,13 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 from test_reregister_plan import KEY, make_inventory, make_site
 
+from ansible_collections.lispnet.ms_recovery.lab.yang.capabilities import capabilities
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
     dump_inventory,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms import Capabilities
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.features import (
+    ietf_capabilities,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.modules import map_request, reregister
 
@@ -23,8 +28,12 @@ INVENTORY = make_inventory(
 
 
 class FakePlatform:
-    def __init__(self) -> None:
+    def __init__(self, announced: tuple[str, ...] = tuple(capabilities())) -> None:
         self.rpcs: list[Any] = []
+        self.announced = announced
+
+    def capabilities(self, session: object) -> Capabilities:
+        return ietf_capabilities(self.announced)
 
     def read_registered(self, session: object, known: object = ()) -> tuple[()]:
         return ()  # just rebooted: empty
@@ -101,3 +110,13 @@ def test_map_request_rejects_a_bad_fail_on_key(
     result = run(map_request, monkeypatch, capsys, eid_inventory=eids_file, fail_on={"missing": 0})
     assert result["failed"] is True and "fail_on takes" in result["msg"]
     assert result["changed"] is False
+
+
+def test_method_ms_refused_up_front_without_the_augment(
+    monkeypatch: pytest.MonkeyPatch, capsys: Any, eids_file: str, platform: FakePlatform
+) -> None:
+    platform.announced = tuple(uri for uri in capabilities() if "lispnet-ms-recovery" not in uri)
+    result = run(reregister, monkeypatch, capsys, eid_inventory=eids_file, method="ms")
+    assert result["failed"] is True
+    assert "lispnet-ms-recovery module's send-reregistration" in result["msg"]
+    assert platform.rpcs == []

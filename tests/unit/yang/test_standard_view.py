@@ -94,7 +94,9 @@ def test_full_read_of_a_standard_server(ms_snapshot: MsSnapshot) -> None:
     without the augment's leaves, nothing stored."""
     ms = get_platform("ietf").read_ms(StandardServer(ms_snapshot))
     assert [(s.name, s.site_id) for s in ms.sites] == [("", s.site_id) for s in ms_snapshot.sites]
-    assert ms.stored == () and ms.unit is None
+    assert ms.stored == ()
+    assert ms.unit is not None and ms_snapshot.unit is not None
+    assert ms.unit.boot_time == ms_snapshot.unit.boot_time
     assert [(r.eid, r.site, r.site_id, r.rloc_addresses, r.source) for r in ms.registrations] == [
         (r.eid, "", r.site_id, r.rloc_addresses, None) for r in ms_snapshot.registrations
     ]

@@ -9,6 +9,7 @@ place that knows those data paths, and turns parse errors into
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
@@ -83,15 +84,20 @@ class IetfPlatform:
         return ietf_capabilities(session.server_capabilities())
 
     def read_ms(self, session: NetconfSession) -> MsSnapshot:
-        return _parsed("map-server", parse_ms, session.get(filters.ms_full_filter()))
+        ms = _parsed("map-server", parse_ms, session.get(filters.ms_full_filter()))
+        if ms.unit is None and not self._augment(session):
+            return dataclasses.replace(ms, unit=self.read_ms_unit(session).unit)
+        return ms
 
     def read_ms_unit(self, session: NetconfSession) -> MsSnapshot:
         return self.read_ms_unit_summary(session)[0]
 
     def read_ms_unit_summary(self, session: NetconfSession) -> tuple[MsSnapshot, MsSummary | None]:
         if not self._augment(session):
-            data = session.get(filters.standard_unit_filter())
-            unit = _parsed("ietf-system clock", parse_system_unit, data)
+            data = session.get(filters.standard_summary_filter())
+            clock = session.get(filters.system_clock_filter())
+            system = session.get(filters.system_hostname_filter())
+            unit = _parsed("ietf-system", lambda c: parse_system_unit(c, system, data), clock)
             return MsSnapshot(unit=unit), _parsed("map-server summary", parse_ms_summary, data)
         data = session.get(filters.ms_unit_filter())
         return (

@@ -91,14 +91,19 @@ def ms_unit_filter() -> str:
     return _map_server(f'<summary/><ms-recovery xmlns="{LMR}">{leaves}</ms-recovery>')
 
 
-def standard_unit_filter() -> str:
-    """What a standard server tells of its unit: the map-server summary and
-    RFC 7317 ietf-system's hostname and boot-datetime (``system_unit``)."""
-    return (
-        _map_server("<summary/>")
-        + f'<system xmlns="{SYS}"><hostname/></system>'
-        + f'<system-state xmlns="{SYS}"><clock/></system-state>'
-    )
+def standard_summary_filter() -> str:
+    """A standard server's map-server summary (no augment leaves)."""
+    return _map_server("<summary/>")
+
+
+def system_clock_filter() -> str:
+    """RFC 7317 ietf-system's clock: boot-datetime tells a reboot. (A filter
+    has one root for ncclient, so the hostname is another read.)"""
+    return f'<system-state xmlns="{SYS}"><clock/></system-state>'
+
+
+def system_hostname_filter() -> str:
+    return f'<system xmlns="{SYS}"><hostname/></system>'
 
 
 def ms_stored_sites_filter() -> str:

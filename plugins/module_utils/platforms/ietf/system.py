@@ -34,17 +34,21 @@ def _top(data: etree._Element, name: str) -> etree._Element | None:
     return found
 
 
-def parse_system_unit(data: etree._Element, fallback_name: str = "") -> MsUnitInfo | None:
-    """The unit of ``standard_unit_filter``'s reply; None without boot-datetime."""
-    state = _top(data, "system-state")
+def parse_system_unit(
+    clock: etree._Element, system: etree._Element, map_server: etree._Element
+) -> MsUnitInfo | None:
+    """The unit from the replies of ``system_clock_filter``,
+    ``system_hostname_filter`` and ``standard_summary_filter``; None without
+    boot-datetime."""
+    state = _top(clock, "system-state")
     boot = None if state is None else state.findtext(f"{q(SYS, 'clock')}/{_BOOT}")
     if boot is None:
         return None
-    system = _top(data, "system")
-    name = None if system is None else system.findtext(_HOSTNAME)
+    names = _top(system, "system")
+    serving = find_role(map_server, T.map_server) is not None
     return MsUnitInfo(
-        unit_name=name or fallback_name,
-        ha_role="active" if find_role(data, T.map_server) is not None else "standby",
+        unit_name=(None if names is None else names.findtext(_HOSTNAME)) or "",
+        ha_role="active" if serving else "standby",
         service_address=None,
         boot_time=parse_time(boot),
         reboot_count=0,
