@@ -26,6 +26,9 @@ from ansible_collections.lispnet.ms_recovery.lab.topology import LabSpec
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
     load_inventory,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registered import (
+    registered_table,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
     NcclientSession,
     NetconfFailure,
@@ -36,9 +39,6 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.contr
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.etr_rpc import (
     EtrCredentials,
-)
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.reregister_plan import (
-    registered_table,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.reregister_run import (
     BridgeSettings,

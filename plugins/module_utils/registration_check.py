@@ -31,6 +31,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
     RegisteredEntry,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registered import (
+    exact,
+)
 
 CATEGORIES = ("missing", "unexpected", "rloc_mismatch", "stale")
 # What fail_on may name: the categories plus the number of sites with a missing EID.
@@ -160,7 +163,7 @@ def _check(
                 lists["missing"].add({"site": site.name, **_eid_fields(eid)})
                 continue
             registered += 1
-            if seen.rlocs != rlocs:
+            if not exact(seen.rlocs, rlocs):
                 lists["rloc_mismatch"].add(
                     {
                         "site": site.name,

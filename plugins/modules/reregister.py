@@ -423,6 +423,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
     InventoryError,
     UnknownNameError,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registered import (
+    registered_table,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.module_support import (
     EID_INVENTORY_ARGS,
     EID_INVENTORY_OPTION,
@@ -449,7 +452,6 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.etr_r
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.reregister_plan import (
     default_map_server,
-    registered_table,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.reregister_run import (
     METHODS,

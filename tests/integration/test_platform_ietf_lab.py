@@ -25,6 +25,9 @@ from ansible_collections.lispnet.ms_recovery.tests.integration.ansible_helpers i
     PlaybookRun,
     run_playbook,
 )
+from ansible_collections.lispnet.ms_recovery.tests.integration.test_ms_state_registrations import (
+    state_play,
+)
 from ansible_collections.lispnet.ms_recovery.tests.support.lab import Lab, running_lab
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
@@ -45,18 +48,6 @@ def play(lab: Lab, text: str, *args: str) -> PlaybookRun:
     run = run_playbook(lab, text, *args)
     assert lab.spec.password not in run.output
     return run
-
-
-def state_play(state: Path) -> str:
-    return f"""
-- hosts: map_servers
-  gather_facts: false
-  tasks:
-    - name: state
-      lispnet.ms_recovery.ms_state:
-        state_file: {state}
-        eid_inventory: "{{{{ lisp_eid_inventory }}}}"
-"""
 
 
 def test_hello_announces_only_standard_modules(lab: Lab) -> None:

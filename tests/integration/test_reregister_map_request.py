@@ -23,10 +23,12 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
     EidInventory,
     load_inventory,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registered import (
+    registered_table,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms import get_platform
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.reregister_plan import (
     completeness,
-    registered_table,
 )
 from ansible_collections.lispnet.ms_recovery.tests.integration.ansible_helpers import (
     PlaybookRun,

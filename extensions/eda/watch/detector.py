@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.events import (
@@ -28,13 +28,13 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.times im
     format_time,
     parse_time,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.unit_events import (
+    rebooted,
+)
 
 REBOOT = "reboot"
 SWITCHOVER = "switchover"
 DEFICIT = "registration_deficit"
-# Boot times closer than this are the same boot: a platform may report the
-# boot time with less precision in one place than in another.
-BOOT_TOLERANCE = timedelta(seconds=1)
 
 
 @dataclass(frozen=True)
@@ -159,7 +159,7 @@ class Detector:
     ) -> list[WatchEvent]:
         unit = self.units.setdefault(name, _Unit())
         previous = unit.boot_time
-        if previous is not None and boot_time - previous <= BOOT_TOLERANCE:
+        if previous is not None and not rebooted(previous, boot_time):
             return []  # the same boot, or a stale read of an older one
         unit.boot_time = boot_time
         unit.new_term()

@@ -35,13 +35,15 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
     RegisteredEntry,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registered import (
+    RegisteredTable,
+    registered_table,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.notifier import (
     NotifyTarget,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.reregister_plan import (
-    RegisteredTable,
     missing_eids,
-    registered_table,
 )
 
 # Largest Map-Register a bridge sends, LISP message only: with IPv6 and UDP

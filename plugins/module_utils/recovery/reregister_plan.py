@@ -9,7 +9,7 @@ completeness test are unit-tested without a router.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
@@ -21,32 +21,19 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
     Eid,
-    IPAddress,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
-    RegisteredEntry,
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registered import (
+    RegisteredTable,
+    whole,
 )
 
 # A result must stay readable for a table of 50,000 EIDs.
 MAX_LISTED_MISSING = 100
 
-RegisteredTable = dict[Eid, frozenset[IPAddress]]
-
-
-def registered_table(records: Iterable[RegisteredEntry]) -> RegisteredTable:
-    """EID -> every RLOC registered for it, over all xTRs that registered it."""
-    table: dict[Eid, frozenset[IPAddress]] = {}
-    for record in records:
-        rlocs, known = record.rloc_addresses, table.get(record.eid)
-        table[record.eid] = rlocs if known is None else known | rlocs
-    return table
-
 
 def is_registered(site: Site, eid: Eid, table: RegisteredTable) -> bool:
-    """Whole means every ETR of the site has registered the EID: an EID held by
-    one of two ETRs still loses traffic when that ETR is the one ITRs pick."""
-    rlocs = table.get(eid)
-    return rlocs is not None and site.rlocs <= rlocs
+    """Recovery waits for ``whole`` (model/registered.py)."""
+    return whole(table.get(eid), site.rlocs)
 
 
 def missing_eids(site: Site, table: RegisteredTable) -> list[Eid]:

@@ -25,6 +25,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
     RegistrationBrief,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registered import (
+    RegisteredTable,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.reregistration import (
     ReregistrationResult,
 )
@@ -67,7 +70,6 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.notif
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.reregister_plan import (
     Completeness,
     Plan,
-    RegisteredTable,
     completeness,
     default_map_server,
     make_plan,

@@ -15,9 +15,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import Site
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registered import (
+    RegisteredTable,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.reregister_plan import (
     Completeness,
-    RegisteredTable,
     completeness,
 )
 

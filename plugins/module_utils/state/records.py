@@ -18,6 +18,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.times im
     format_time,
     parse_time,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.unit_events import (
+    rebooted,
+)
 
 Event = Literal["none", "first_seen", "reboot", "switchover"]
 ACTIVE = "active"
@@ -113,7 +116,7 @@ def classify(current: UnitRecord, known: dict[str, UnitRecord]) -> Event:
             if name != current.name
         )
         return "switchover" if current.role == ACTIVE and peers_active else "first_seen"
-    if current.boot_time > previous.boot_time or current.reboot_count > previous.reboot_count:
+    if rebooted(previous.boot_time, current.boot_time, previous.reboot_count, current.reboot_count):
         return "reboot"
     if current.role != previous.role:
         return "switchover"

@@ -22,12 +22,17 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
     RegistrationRecord,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registered import (
+    exact,
+    present,
+    registered_table,
+    whole,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.reregister_plan import (
     MAX_LISTED_MISSING,
     completeness,
     default_map_server,
     make_plan,
-    registered_table,
     select_sites,
 )
 
@@ -199,3 +204,13 @@ def test_the_missing_list_is_capped_but_the_count_is_exact() -> None:
     result = completeness([big], {}).as_result()
     assert len(result["missing"]) == MAX_LISTED_MISSING
     assert result["missing_count"] == 300
+
+
+def test_registered_predicates_name_the_three_meanings() -> None:
+    stored = frozenset({ipaddress.ip_address("127.10.1.1"), ipaddress.ip_address("127.10.1.2")})
+    one = frozenset({ipaddress.ip_address("127.10.1.1")})
+    more = stored | {ipaddress.ip_address("127.10.9.9")}
+    assert not present(None) and not whole(None, stored) and not exact(None, stored)
+    assert present(one) and not whole(one, stored) and not exact(one, stored)
+    assert whole(stored, stored) and exact(stored, stored)
+    assert whole(more, stored) and not exact(more, stored)

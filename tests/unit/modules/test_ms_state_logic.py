@@ -14,6 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from ansible_collections.lispnet.ms_recovery.extensions.eda.watch.detector import (
+    Detector,
+    PollReading,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
     EidInventory,
     Etr,
@@ -30,6 +34,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms impor
     MsSnapshot,
     MsSummary,
     MsUnitInfo,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.unit_events import (
+    BOOT_TOLERANCE,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.module_support import TaskError
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.state.ms_check import (
@@ -286,3 +293,18 @@ def test_not_a_map_server(tmp_path: Path) -> None:
     with pytest.raises(TaskError, match="no Map-Server unit data"):
         check_ms_state(FakePlatform(None, None), None, request)  # type: ignore[arg-type]
     assert not (tmp_path / "s.json").exists()
+
+
+def test_ms_state_and_the_eda_source_share_the_reboot_rule() -> None:
+    """One rule (model/unit_events.py): a boot time that moved by less than
+    the tolerance is the same boot for ms_state as for the EDA detector; a
+    higher reboot count is a reboot even then."""
+    near = T0 + BOOT_TOLERANCE / 2
+    assert classify(unit(boot=near), {"ms1-a": unit()}) == "none"
+    assert classify(unit(boot=near, count=1), {"ms1-a": unit()}) == "reboot"
+    assert classify(unit(boot=T0 + 2 * BOOT_TOLERANCE), {"ms1-a": unit()}) == "reboot"
+    detector = Detector("ms1", clock=lambda: 0.0)
+    detector.observe_poll("ms1-a", PollReading("ms1-a", T0, "active"), 0.0)
+    assert detector.observe_poll("ms1-a", PollReading("ms1-a", near, "active"), 0.0) == []
+    later = detector.observe_poll("ms1-a", PollReading("ms1-a", T0 + 2 * BOOT_TOLERANCE, None), 0)
+    assert [e.event for e in later] == ["reboot"]
