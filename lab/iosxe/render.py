@@ -131,10 +131,11 @@ def render_table(
         counts[(eid.instance_id, _afi(eid)[0])] += 1
         latest = max(regs, key=lambda r: r.last_registered)
         entry = _ms_entry(af, eid, latest.site, registered=True)
-        source = etree.SubElement(entry, q(OPER, "last-registration-source"))
-        _leaf(source, OPER, "afi", AFI_IPV4 if latest.source.version == 4 else AFI_IPV6)
-        _leaf(source, OPER, "address", latest.source)
-        _leaf(entry, OPER, "last-registration-source-port", latest.source_port)
+        if latest.source is not None:  # the lab's own records always have one
+            source = etree.SubElement(entry, q(OPER, "last-registration-source"))
+            _leaf(source, OPER, "afi", AFI_IPV4 if latest.source.version == 4 else AFI_IPV6)
+            _leaf(source, OPER, "address", latest.source)
+            _leaf(entry, OPER, "last-registration-source-port", latest.source_port)
         _leaf(entry, OPER, "creation-time", format_time(min(r.first_registered for r in regs)))
         _leaf(entry, OPER, "last-registration-time", format_time(latest.last_registered))
         _leaf(entry, OPER, "authentication-error", 0)

@@ -17,11 +17,13 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
 _XTR_SOURCE_PREFIX = "src-"
 
 
-def format_xtr_key(xtr_id: bytes | None, source: IPAddress, port: int) -> str:
+def format_xtr_key(xtr_id: bytes | None, source: IPAddress | None, port: int) -> str:
     """The mapping-record key: the xTR-ID, or the source address and port when
     there is none (the MS then tells registrations apart by where they come
     from, as IOS-XE keys its etr-registrations by source address and port)."""
     if xtr_id is None:
+        if source is None:
+            raise ValueError("a registration without xTR-ID needs its source as the key")
         return f"{_XTR_SOURCE_PREFIX}{source}:{port}"
     if len(xtr_id) != 16:
         raise ValueError(f"xTR-ID must be 16 octets, got {len(xtr_id)}")
