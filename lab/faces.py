@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from lxml import etree
 
+from ansible_collections.lispnet.ms_recovery.lab.iosxe.face import IosxeFace
 from ansible_collections.lispnet.ms_recovery.lab.ms_selection import registration_view, selection
 from ansible_collections.lispnet.ms_recovery.lab.yang.capabilities import capabilities
 from ansible_collections.lispnet.ms_recovery.lab.yang.etr_render import render_etr
@@ -127,7 +128,7 @@ class IetfFace:
 
 # One per LAB_PLATFORMS name (lab/topology.py); one without a face yet is
 # refused when the lab starts.
-FACES: dict[str, type[Face]] = {"lispnet": LispnetFace, "ietf": IetfFace}
+FACES: dict[str, type[Face]] = {"lispnet": LispnetFace, "ietf": IetfFace, "iosxe": IosxeFace}
 
 
 def face_of(platform: str) -> Face:

@@ -149,8 +149,9 @@ class LabSpec:
         """The SSH host key type of ``router``: RSA (served with rsa-sha2
         signatures only, as IOS-XE and netopeer2 do by default) for the
         second MS unit and the first ETR, so every lab exercises RSA host
-        keys in switchovers, recoveries and ETR sessions; ed25519 otherwise."""
-        rsa = (UNIT_NAMES[1], self.etr_name(0, 0))
+        keys in switchovers, recoveries and ETR sessions; ed25519 otherwise.
+        In ``--platform iosxe`` both MS units have RSA keys, IOS-XE's default."""
+        rsa = (*UNIT_NAMES[self.platform != "iosxe" :], self.etr_name(0, 0))
         return "ssh-rsa" if router in rsa else "ssh-ed25519"
 
     def site_key(self, site: int) -> bytes:
