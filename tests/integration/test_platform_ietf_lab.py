@@ -113,3 +113,24 @@ def test_method_ms_refused_naming_the_missing_capability(lab: Lab) -> None:
     result = run.result("reregister", "ms1-a")
     assert result["failed"] is True
     assert "lispnet-ms-recovery" in result["msg"] and "send-reregistration" in result["msg"]
+
+
+def test_recover_playbook_after_a_reboot(lab: Lab) -> None:
+    """recover.yml (method auto: bridge registrations where no MS-native
+    method exists) brings the table back; validate.yml passes after it."""
+    lab.control("reboot", down_for=1.0)
+    wait_ms_back(lab.dir, 60.0)
+    run = play(
+        lab,
+        f"- ansible.builtin.import_playbook: {REPO / 'playbooks' / 'recover.yml'}\n",
+        "-e",
+        f"report_dir={lab.dir}/report-recover",
+    )
+    assert run.rc == 0, run.output
+    results = run.results_by_task[
+        "lispnet.ms_recovery.ms_recovery : Ask the sites' ETRs to re-register"
+    ]
+    result = next(r for r in results.values() if not r.get("skipped"))
+    assert set(result["site_methods"].values()) <= {"register"}
+    validate = play(lab, (REPO / "playbooks" / "validate.yml").read_text())
+    assert validate.rc == 0, validate.output
