@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 LAB_DIR ?= $(CURDIR)/.lab
 
-.PHONY: all setup test lint unit demo bench clean lab-down
+.PHONY: all setup test lint unit ansible-test-units demo bench clean lab-down
 
 all: test
 
@@ -33,6 +33,10 @@ lint: $(STAMP)
 
 unit: $(STAMP)
 	$(PY) -m pytest tests/unit -q
+
+# The unit tests as Ansible's own runner sees them, from a real copy of the collection.
+ansible-test-units: $(STAMP)
+	bash scripts/ansible-test.sh $(PY) units
 
 test: $(STAMP) lint
 	$(PY) -m pytest -q

@@ -14,6 +14,13 @@ from ansible_collections.lispnet.ms_recovery.tests.support.lab import (
 )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Also registered in pyproject.toml; ansible-test units runs pytest with its own
+    # configuration file (and --strict-markers), so the markers are declared here too.
+    config.addinivalue_line("markers", "integration: runs real processes and sockets on loopback")
+    config.addinivalue_line("markers", "tshark: needs Wireshark's tshark")
+
+
 @pytest.fixture
 def lab(tmp_path: Path) -> Iterator[Lab]:
     """Five sites and fast notification retransmits. The ETRs' periodic

@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import xml.etree.ElementTree as ET
 from functools import cache
@@ -31,7 +32,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT_YANG = ROOT / "yang"
-IETF_YANG = ROOT / ".venv" / "share" / "yang" / "modules" / "ietf"
+# pyang installs the IETF modules under the running venv (also when ansible-test runs
+# the tests from a copy of the collection).
+IETF_YANG = Path(sys.prefix) / "share" / "yang" / "modules" / "ietf"
 _QNAME_VALUE = re.compile(r"^([A-Za-z_][\w.-]*):[A-Za-z_][\w.-]*$")
 # Used for types and the default-deny-all extension only; implementing
 # ietf-netconf-acm would make yangson demand its nacm container in the data.

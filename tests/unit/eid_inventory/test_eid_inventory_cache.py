@@ -9,7 +9,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from eid_inventory_builders import KEY, base, fake_decrypt, fake_vault, to_yaml, vault_block
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
     InventoryError,
@@ -29,6 +28,14 @@ from ansible_collections.lispnet.ms_recovery.plugins.plugin_utils.eid_inventory_
     MAX_ENTRIES,
     load_validated,
     validated_inventory,
+)
+from ansible_collections.lispnet.ms_recovery.tests.unit.eid_inventory.eid_inventory_builders import (  # noqa: E501
+    KEY,
+    base,
+    fake_decrypt,
+    fake_vault,
+    to_yaml,
+    vault_block,
 )
 
 

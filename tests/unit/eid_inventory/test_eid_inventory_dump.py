@@ -6,16 +6,6 @@ import dataclasses
 
 import pytest
 import yaml
-from eid_inventory_builders import (
-    KEY,
-    base,
-    fake_decrypt,
-    fake_vault,
-    rich,
-    to_yaml,
-    varied_inventories,
-    vault_block,
-)
 from hypothesis import given, settings
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
@@ -24,6 +14,16 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
     dump_inventory,
     inventory_to_dict,
     parse_inventory,
+)
+from ansible_collections.lispnet.ms_recovery.tests.unit.eid_inventory.eid_inventory_builders import (  # noqa: E501
+    KEY,
+    base,
+    fake_decrypt,
+    fake_vault,
+    rich,
+    to_yaml,
+    varied_inventories,
+    vault_block,
 )
 
 

@@ -8,16 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from eid_inventory_builders import (
-    KEY,
-    base,
-    fake_decrypt,
-    fake_vault,
-    rich,
-    to_yaml,
-    varied_inventories,
-    vault_block,
-)
 from hypothesis import given, settings
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
@@ -29,6 +19,16 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.handover import (
     handover_text,
     inventory_from_handover,
+)
+from ansible_collections.lispnet.ms_recovery.tests.unit.eid_inventory.eid_inventory_builders import (  # noqa: E501
+    KEY,
+    base,
+    fake_decrypt,
+    fake_vault,
+    rich,
+    to_yaml,
+    varied_inventories,
+    vault_block,
 )
 
 

@@ -9,7 +9,6 @@ import pickle
 from pathlib import Path
 
 import pytest
-from eid_inventory_builders import KEY, base, to_yaml
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
     EidInventory,
@@ -21,6 +20,11 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import Algorithm
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid
+from ansible_collections.lispnet.ms_recovery.tests.unit.eid_inventory.eid_inventory_builders import (  # noqa: E501
+    KEY,
+    base,
+    to_yaml,
+)
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "inventory" / "eids.example.yml"
 

@@ -8,12 +8,20 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from eid_inventory_builders import KEY, base, fake_decrypt, fake_vault, site, to_yaml, vault_block
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
     InventoryError,
     Problem,
     parse_inventory,
+)
+from ansible_collections.lispnet.ms_recovery.tests.unit.eid_inventory.eid_inventory_builders import (  # noqa: E501
+    KEY,
+    base,
+    fake_decrypt,
+    fake_vault,
+    site,
+    to_yaml,
+    vault_block,
 )
 
 Mutation = Callable[[dict[str, Any]], None]

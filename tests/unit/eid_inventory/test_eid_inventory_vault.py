@@ -7,13 +7,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from eid_inventory_builders import KEY, base, fake_decrypt, fake_vault, to_yaml, vault_block
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
     InventoryError,
     dump_inventory,
     load_inventory,
     parse_inventory,
+)
+from ansible_collections.lispnet.ms_recovery.tests.unit.eid_inventory.eid_inventory_builders import (  # noqa: E501
+    KEY,
+    base,
+    fake_decrypt,
+    fake_vault,
+    to_yaml,
+    vault_block,
 )
 
 

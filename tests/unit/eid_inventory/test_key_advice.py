@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from eid_inventory_builders import base, site, to_yaml
-
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
     EidInventory,
     parse_inventory,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.key_advice import (
     key_warnings,
+)
+from ansible_collections.lispnet.ms_recovery.tests.unit.eid_inventory.eid_inventory_builders import (  # noqa: E501
+    base,
+    site,
+    to_yaml,
 )
 
 

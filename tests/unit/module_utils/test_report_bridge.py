@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import copy
 
-from test_report_samples import full_success
-
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.report import (
     build_report,
     to_html,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.report.json_report import (
     report_to_dict,
+)
+from ansible_collections.lispnet.ms_recovery.tests.unit.module_utils.test_report_samples import (
+    full_success,
 )
 
 BRIDGED = "2026-12-04T02:00:00.100000+00:00"

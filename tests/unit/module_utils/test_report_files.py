@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from test_report_samples import full_success, one_site_failed
-
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.report import build_report
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.report.files import (
     FILE_NAMES,
@@ -14,6 +12,10 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.report.files i
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.report.json_report import (
     report_to_dict,
+)
+from ansible_collections.lispnet.ms_recovery.tests.unit.module_utils.test_report_samples import (
+    full_success,
+    one_site_failed,
 )
 
 

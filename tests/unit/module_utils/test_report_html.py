@@ -7,7 +7,6 @@ import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 import pytest
-from test_report_samples import full_success, hostile, ms_state, one_site_failed
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.report import (
     build_report,
@@ -18,6 +17,12 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.report.svg imp
     LEFT,
     PLOT_W,
     nice_ticks,
+)
+from ansible_collections.lispnet.ms_recovery.tests.unit.module_utils.test_report_samples import (
+    full_success,
+    hostile,
+    ms_state,
+    one_site_failed,
 )
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -6,11 +6,17 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from lxml import etree
-from test_report_samples import SITES, full_success, hostile, one_site_failed, reregister_ok
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.report import (
     build_report,
     to_junit,
+)
+from ansible_collections.lispnet.ms_recovery.tests.unit.module_utils.test_report_samples import (
+    SITES,
+    full_success,
+    hostile,
+    one_site_failed,
+    reregister_ok,
 )
 
 # The element structure and attribute types of the JUnit schema that Jenkins, GitLab and

@@ -6,14 +6,6 @@ import json
 import re
 
 import pytest
-from test_report_samples import (
-    full_success,
-    map_request,
-    ms_state,
-    one_site_failed,
-    registrations,
-    reregister_ok,
-)
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.report import (
     PassiveBaseline,
@@ -21,6 +13,14 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.report import 
     build_report,
     report_to_dict,
     to_json,
+)
+from ansible_collections.lispnet.ms_recovery.tests.unit.module_utils.test_report_samples import (
+    full_success,
+    map_request,
+    ms_state,
+    one_site_failed,
+    registrations,
+    reregister_ok,
 )
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from test_report_samples import full_success, ms_state, one_site_failed, reregister_one_failed
-
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.report import (
     build_report,
     summary_lines,
@@ -11,6 +9,12 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.report import 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.report.summary import (
     LABEL_WIDTH,
     MAX_FAILURE_LINES,
+)
+from ansible_collections.lispnet.ms_recovery.tests.unit.module_utils.test_report_samples import (
+    full_success,
+    ms_state,
+    one_site_failed,
+    reregister_one_failed,
 )
 
 

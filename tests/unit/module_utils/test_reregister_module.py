@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from ansible.module_utils.testing import patch_module_args
-from test_reregister_plan import KEY, make_inventory, make_site
 
 from ansible_collections.lispnet.ms_recovery.lab.yang.capabilities import capabilities
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
@@ -20,6 +19,11 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf
     ietf_capabilities,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.modules import map_request, reregister
+from ansible_collections.lispnet.ms_recovery.tests.unit.module_utils.test_reregister_plan import (
+    KEY,
+    make_inventory,
+    make_site,
+)
 
 INVENTORY = make_inventory(
     make_site("site-a", 1, ["10.1.0.0/24"], ["127.10.1.1"]),

@@ -11,7 +11,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import pytest
-from test_reregister_plan import KEY, make_inventory, make_site
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
     EidInventory,
@@ -54,6 +53,11 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.rereg
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.table_watch import (
     Watch,
+)
+from ansible_collections.lispnet.ms_recovery.tests.unit.module_utils.test_reregister_plan import (
+    KEY,
+    make_inventory,
+    make_site,
 )
 
 FAST = NotifySettings(ack_timeout=0.05, retries=2, pace=10000.0)

@@ -11,8 +11,6 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from test_reregister_plan import make_inventory, make_site
-from test_reregister_run import free_loopback_subnet
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.codec import (
     EcmMessage,
@@ -44,6 +42,13 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.resol
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.resolver_udp import (
     local_address_towards,
+)
+from ansible_collections.lispnet.ms_recovery.tests.unit.module_utils.test_reregister_plan import (
+    make_inventory,
+    make_site,
+)
+from ansible_collections.lispnet.ms_recovery.tests.unit.module_utils.test_reregister_run import (
+    free_loopback_subnet,
 )
 
 SITE_A = make_site("site-a", 1, ["10.1.0.0/16", "2001:db8:1::/48"], ["127.10.1.1"])

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from ansible.module_utils.testing import patch_module_args
-from test_snapshot import KEY, inventory, ms_state, site
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
     dump_inventory,
@@ -20,6 +19,12 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms impor
     MsSnapshot,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.modules import eid_snapshot
+from ansible_collections.lispnet.ms_recovery.tests.unit.module_utils.test_snapshot import (
+    KEY,
+    inventory,
+    ms_state,
+    site,
+)
 
 
 class FakePlatform:

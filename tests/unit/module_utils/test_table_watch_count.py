@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
-from test_reregister_plan import make_site
-
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.table_watch import (
     Watch,
     wait_until_whole,
+)
+from ansible_collections.lispnet.ms_recovery.tests.unit.module_utils.test_reregister_plan import (
+    make_site,
 )
 
 SITES = (

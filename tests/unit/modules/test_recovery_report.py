@@ -16,7 +16,11 @@ from ansible.module_utils.testing import patch_module_args
 from ansible_collections.lispnet.ms_recovery.plugins.modules import recovery_report
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "module_utils"))
-from test_report_samples import full_success, ms_state, one_site_failed
+from ansible_collections.lispnet.ms_recovery.tests.unit.module_utils.test_report_samples import (
+    full_success,
+    ms_state,
+    one_site_failed,
+)
 
 BIN = Path(sys.executable).parent
 ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
