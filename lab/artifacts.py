@@ -84,6 +84,7 @@ def eid_inventory(spec: LabSpec, source: str) -> EidInventory:
                 key=Secret(spec.site_key(site)),
                 etrs=tuple(etrs),
                 eids=spec.site_eids(site),
+                proxy_reply=spec.site_proxy_reply(site),
             )
         )
     return EidInventory(map_servers=map_servers, sites=tuple(sites), source=source)

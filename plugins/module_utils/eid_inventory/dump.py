@@ -116,6 +116,8 @@ def _site(site: Site, keys: KeyMode) -> dict[str, Any]:
                 "so there is no ciphertext to keep"
             )
         out["key"] = VaultText(site.key.vault)
+    if site.proxy_reply:
+        out["proxy_reply"] = True
     out["etrs"] = [_etr(etr) for etr in sorted(site.etrs, key=_by_name)]
     out["eids"] = [
         {"prefix": str(eid.prefix), "instance_id": eid.instance_id}
@@ -130,4 +132,8 @@ def _etr(etr: Etr) -> dict[str, Any]:
         out["netconf"] = _netconf(etr.netconf)
     if etr.supports:
         out["supports"] = sorted(etr.supports)
+    if etr.priority != 1:
+        out["priority"] = etr.priority
+    if etr.weight != 100:
+        out["weight"] = etr.weight
     return out

@@ -106,6 +106,8 @@ def _site(data: dict[str, Any]) -> Site:
             ipaddress.ip_address(etr["rloc"]),
             _netconf(etr["netconf"]) if "netconf" in etr else None,
             frozenset(etr.get("supports", ())),
+            priority=etr.get("priority", 1),
+            weight=etr.get("weight", 100),
         )
         for etr in data["etrs"]
     )
@@ -119,4 +121,5 @@ def _site(data: dict[str, Any]) -> Site:
         Secret(data["key"]),
         etrs,
         eids,
+        proxy_reply=bool(data.get("proxy_reply", False)),
     )

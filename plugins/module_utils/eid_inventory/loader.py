@@ -78,8 +78,16 @@ SITE_FIELDS = {
     "key": True,
     "etrs": True,
     "eids": True,
+    "proxy_reply": False,
 }
-ETR_FIELDS = {"name": True, "rloc": True, "netconf": False, "supports": False}
+ETR_FIELDS = {
+    "name": True,
+    "rloc": True,
+    "netconf": False,
+    "supports": False,
+    "priority": False,
+    "weight": False,
+}
 EID_FIELDS = {"prefix": True, "instance_id": False}
 
 MAX_SITE_ID = (1 << 64) - 1  # 64-bit on the wire and in the IETF YANG model
@@ -268,10 +276,24 @@ class _InventoryReader(NodeReader):
             lambda n, p: self._eid(n, p, owner),
             "a site needs at least one EID",
         )
+        proxy_reply: bool | None = False
+        if "proxy_reply" in fields:
+            proxy_reply = self._flag(fields["proxy_reply"], join(path, "proxy_reply"))
         values = (site_id, map_server, key_id, algorithm, key)
         if name is None or any(v is None for v in values) or etrs is None or eids is None:
             return None
-        return Site(name, *values, tuple(etrs), tuple(eids))
+        if proxy_reply is None:
+            return None
+        return Site(name, *values, tuple(etrs), tuple(eids), proxy_reply=proxy_reply)
+
+    def _flag(self, node: yaml.Node, path: str) -> bool | None:
+        text = self.text(node, path)
+        if text is None:
+            return None
+        if text.strip().lower() not in ("true", "false"):
+            self.problem(node, path, f"{text!r} is not true or false")
+            return None
+        return text.strip().lower() == "true"
 
     def _non_empty(
         self, fields: Fields, path: str, name: str, read_one: Read, when_empty: str
@@ -306,9 +328,25 @@ class _InventoryReader(NodeReader):
         supports: frozenset[str] | None = frozenset()
         if "supports" in fields:
             supports = self._supports(fields["supports"], join(path, "supports"))
+        priority = weight = None
+        if "priority" in fields:
+            priority = self.integer(fields["priority"], join(path, "priority"), 0, 255)
+            if priority is None:
+                return None
+        if "weight" in fields:
+            weight = self.integer(fields["weight"], join(path, "weight"), 0, 255)
+            if weight is None:
+                return None
         if name is None or rloc is None or supports is None:
             return None
-        return Etr(name, rloc, netconf, supports)
+        return Etr(
+            name,
+            rloc,
+            netconf,
+            supports,
+            priority=1 if priority is None else priority,
+            weight=100 if weight is None else weight,
+        )
 
     def _supports(self, node: yaml.Node, path: str) -> frozenset[str] | None:
         items = self.sequence(node, path)

@@ -67,6 +67,9 @@ class Etr:
     rloc: IPAddress
     netconf: NetconfEndpoint | None = None
     supports: frozenset[str] = frozenset()
+    # The locator's priority and weight as the ETR registers it (RFC 9301).
+    priority: int = 1
+    weight: int = 100
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,8 @@ class Site:
     key: Secret
     etrs: tuple[Etr, ...]
     eids: tuple[Eid, ...]
+    # The site's ETRs ask the MS to answer Map-Requests for them (P bit).
+    proxy_reply: bool = False
 
     @property
     def rlocs(self) -> frozenset[IPAddress]:

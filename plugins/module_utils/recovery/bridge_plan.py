@@ -61,9 +61,9 @@ RETRANSMIT_SCHEDULE: tuple[float, ...] = (1.0, 1.0, 2.0, 2.0, 4.0)
 def site_records(site: Site, ttl: int = RECORD_TTL) -> tuple[Mapping, ...]:
     """The site's stored EIDs, each with every ETR RLOC of the site.
 
-    The locators carry the inventory's values; the L (local) bit is clear
-    because the sender, the controller, is not one of the locators."""
-    rlocs = tuple(Rloc(etr.rloc) for etr in site.etrs)
+    The locators carry the inventory's priority and weight; the L (local)
+    bit is clear because the sender, the controller, is not one of them."""
+    rlocs = tuple(Rloc(etr.rloc, priority=etr.priority, weight=etr.weight) for etr in site.etrs)
     return tuple(Mapping(eid, rlocs, ttl=ttl) for eid in site.eids)
 
 
@@ -90,12 +90,19 @@ def pack(
 
 def _builder(site: Site, records: tuple[Mapping, ...]) -> Any:
     key, key_id, algorithm = site.key.reveal(), site.key_id, site.algorithm
+    proxy_reply = site.proxy_reply
 
     def build(nonce: int) -> bytes:
         # No xTR-ID (I bit clear): the MS's per-xTR-ID nonce state of the
         # site's real ETRs (RFC 9301 section 5.6) is never touched.
         return encode_map_register(
-            records, key=key, key_id=key_id, algorithm=algorithm, nonce=nonce, want_map_notify=True
+            records,
+            key=key,
+            key_id=key_id,
+            algorithm=algorithm,
+            nonce=nonce,
+            want_map_notify=True,
+            proxy_reply=proxy_reply,
         )
 
     return build

@@ -11,7 +11,12 @@ import pytest
 
 from ansible_collections.lispnet.ms_recovery.lab import artifacts
 from ansible_collections.lispnet.ms_recovery.lab.topology import LabSpec
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import EidInventory
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
+    EidInventory,
+    InventoryError,
+    dump_inventory,
+    parse_inventory,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import verify
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.codec import (
     MapRegisterMessage,
@@ -109,3 +114,34 @@ def test_hand_back_waits_for_every_etr_rloc_not_the_bridge(inventory: EidInvento
     assert etr_confirmed([site], records, bridge).waiting == (site.name,)
     records += [_brief(eid, frozenset({second}), "bb" * 16) for eid in site.eids]
     assert etr_confirmed([site], records, bridge).confirmed == (site.name,)
+
+
+def test_a_bridge_carries_the_stored_proxy_reply_priority_and_weight() -> None:
+    text = """
+map_servers:
+  - {name: ms1, lisp_address: 127.1.0.1, units: [{name: a, netconf: {host: 127.1.0.2}}]}
+sites:
+  - name: s1
+    site_id: 1
+    map_server: ms1
+    key_id: 0
+    algorithm: hmac-sha-256
+    key: k
+    proxy_reply: true
+    etrs: [{name: e1, rloc: 127.1.1.1, priority: 2, weight: 30}]
+    eids: [{prefix: 10.1.0.0/24}]
+"""
+    inventory = parse_inventory(text, "eids.yml")
+    assert parse_inventory(dump_inventory(inventory, keys="plain"), "again") == inventory
+    site = inventory.sites[0]
+    message = decode(bridge_targets([site], ms(inventory))[0].build(5))  # type: ignore[misc]
+    assert isinstance(message, MapRegisterMessage) and message.proxy_reply
+    (rloc,) = message.records[0].rlocs
+    assert (rloc.priority, rloc.weight, rloc.local) == (2, 30, False)
+    bad = text.replace("proxy_reply: true", "proxy_reply: maybe").replace(
+        "weight: 30", "weight: 300"
+    )
+    with pytest.raises(InventoryError) as error:
+        parse_inventory(bad, "eids.yml")
+    fields = {p.field for p in error.value.problems}
+    assert fields == {"sites[0].proxy_reply", "sites[0].etrs[0].weight"}
