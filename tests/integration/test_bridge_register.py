@@ -27,10 +27,12 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
     RegistrationRecord,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registered import (
+    registered_table,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms import get_platform
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.reregister_plan import (
     completeness,
-    registered_table,
 )
 from ansible_collections.lispnet.ms_recovery.tests.integration.ansible_helpers import (
     PlaybookRun,
