@@ -242,18 +242,26 @@ def test_a_send_error_on_retransmission_is_raised_not_hung() -> None:
 
 
 def test_a_slow_pace_spaces_every_first_send() -> None:
-    # 40 a second: no two first sends closer than 25 ms (each at its own instant,
-    # not in steps of 64). Only a lower bound: a loaded machine can be later.
+    # 40 a second: first send i never leaves before i / 40 s after notify() began
+    # (each at its own instant, not in steps of 64). Only lower bounds, from the
+    # start: a loaded machine makes sends later, never earlier.
     instants: list[float] = []
 
-    def stamp(notifier: Notifier, data: bytes, index: int) -> None:
-        instants.append(asyncio.get_running_loop().time())
-        ack_at_once(notifier, data, index)
+    async def scenario() -> tuple[float, list[NotifyResult]]:
+        loop = asyncio.get_running_loop()
 
-    results, _ = run(targets(4), answer=stamp, pace_per_second=40.0)
+        def send(data: bytes, addr: tuple[str, int]) -> None:
+            instants.append(loop.time())
+            loop.call_soon(ack_at_once, notifier, data, len(instants) - 1)
+
+        notifier = Notifier(send, itertools.count(1).__next__, schedule=FAST, pace_per_second=40.0)
+        began = loop.time()
+        return began, await notifier.notify(targets(4))
+
+    began, results = asyncio.run(scenario())
     assert all(r.acked for r in results)
-    gaps = [b - a for a, b in itertools.pairwise(instants)]
-    assert len(gaps) == 3 and min(gaps) >= 0.025 * 0.8
+    assert len(instants) == 4
+    assert all(at >= began + index * 0.025 - 0.001 for index, at in enumerate(instants))
 
 
 def test_stop_ends_sending_and_waiting_and_returns_every_target() -> None:
