@@ -19,7 +19,7 @@ description:
     and is listed in RV(missing_keys); the task then fails without writing unless
     O(allow_missing_keys=true).
   - Reports the drift between the Map-Server and the existing file (sites, EIDs and RLOCs
-    added or removed, changed site settings). RV(changed) is true only when the file content
+    added or removed, changed site settings). The task is changed only when the file content
     changes, so a second run is not changed.
   - The file is written atomically with mode 0600, because it holds keys. Sites of other
     map-servers in the file are kept as they are.

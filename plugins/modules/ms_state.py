@@ -151,7 +151,7 @@ expected:
   returned: success
   type: int
 expected_source:
-  description: Where O(expected) comes from, C(eid_inventory) or C(map_server).
+  description: Where RV(expected) comes from, C(eid_inventory) or C(map_server).
   returned: success
   type: str
 registered:
