@@ -488,6 +488,8 @@ def _site_of(entry: _Learning, sources: Sources, map_server: str) -> tuple[Site 
         key=key,
         etrs=tuple(etrs),
         eids=tuple(entry.eids),
+        # Kept from the stored inventory, as the ETRs' endpoints are.
+        proxy_reply=known.proxy_reply if known is not None else False,
     ), ""
 
 
@@ -497,7 +499,14 @@ def _learned_etr(sources: Sources, etr_name: str, rloc: IPAddress, known: Site |
     stored = _stored_etr(sources, etr_name, known)
     if stored is None:
         return Etr(etr_name, rloc, None)
-    return Etr(etr_name, rloc, stored.netconf, supports=stored.supports)
+    return Etr(
+        etr_name,
+        rloc,
+        stored.netconf,
+        supports=stored.supports,
+        priority=stored.priority,
+        weight=stored.weight,
+    )
 
 
 def _stored_etr(sources: Sources, etr_name: str, known: Site | None) -> Etr | None:
