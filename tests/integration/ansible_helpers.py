@@ -39,7 +39,8 @@ JSON_CALLBACK = "ansible.posix.json"
 class PlaybookRun:
     rc: int
     stdout: str
-    # task name -> host -> result (a later task of the same name wins)
+    # task name -> host -> result (a later task of the same name wins, unless it
+    # was skipped: the role's retry attempts after a finished one are skipped)
     results_by_task: dict[str, dict[str, dict[str, Any]]]
     stderr: str = ""
     stats: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -84,6 +85,20 @@ def _parse(stdout: str) -> tuple[list[tuple[str, dict[str, Any]]], dict[str, Any
         for task in play.get("tasks", [])
     ]
     return tasks, document.get("stats", {})
+
+
+def latest_results(
+    tasks: list[tuple[str, dict[str, Any]]],
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """Task name -> host -> the last result that was not skipped (else the last)."""
+    results: dict[str, dict[str, dict[str, Any]]] = {}
+    for name, hosts in tasks:
+        known = results.setdefault(name, {})
+        for host, result in hosts.items():
+            if host in known and result.get("skipped") and not known[host].get("skipped"):
+                continue
+            known[host] = result
+    return results
 
 
 def ansible_env(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -155,7 +170,7 @@ def run_playbook(
     return PlaybookRun(
         rc=proc.returncode,
         stdout=proc.stdout,
-        results_by_task={name: hosts for name, hosts in tasks},
+        results_by_task=latest_results(tasks),
         stderr=proc.stderr,
         stats=stats,
         tasks=tasks,

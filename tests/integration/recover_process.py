@@ -23,6 +23,7 @@ from ansible_collections.lispnet.ms_recovery.tests.integration.ansible_helpers i
     PlaybookRun,
     _parse,
     ansible_env,
+    latest_results,
 )
 
 RECOVER = Path(__file__).resolve().parents[2] / "playbooks" / "recover.yml"
@@ -121,7 +122,7 @@ class RecoverProcess:
         return PlaybookRun(
             rc=self.proc.returncode,
             stdout=output,
-            results_by_task={name: hosts for name, hosts in tasks},
+            results_by_task=latest_results(tasks),
             stats=stats,
             tasks=tasks,
         )

@@ -45,6 +45,10 @@ class MsStatePart:
     # More than one name: a split brain (every unit of the pair claiming active).
     active_units: tuple[str, ...] = ()
     map_server: str | None = None
+    # One per detection of the run ("attempt 2: reboot"), and why each earlier
+    # attempt was interrupted (the MS rebooted or switched over again).
+    events: tuple[str, ...] = ()
+    interruptions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -174,6 +178,17 @@ def parse_ms_state(data: Mapping[str, Any]) -> MsStatePart:
         missing=_count(data, "missing", path),
         active_units=get_str_list(data, "active_units", path),
         map_server=get_str(data, "map_server", path),
+        events=tuple(
+            f"attempt {get_int(e, 'attempt', f'{path}.events')}:"
+            f" {get_str(e, 'event', f'{path}.events')}"
+            for e in get_list(data, "events", path)
+            if isinstance(e, Mapping)
+        ),
+        interruptions=tuple(
+            get_str(i, "error", f"{path}.interruptions") or "interrupted"
+            for i in get_list(data, "interruptions", path)
+            if isinstance(i, Mapping)
+        ),
     )
 
 

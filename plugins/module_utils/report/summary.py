@@ -37,6 +37,10 @@ def _ms_line(report: RecoveryReport) -> Row | None:
         details.append(f"reboots {ms.reboot_count}")
     if ms.boot_time:
         details.append(f"booted {ms.boot_time}")
+    if ms.interruptions:
+        details.append(
+            f"interrupted {len(ms.interruptions)} time(s), events {'; '.join(ms.events)}"
+        )
     if len(ms.active_units) > 1:
         details.append(f"SPLIT BRAIN: {', '.join(ms.active_units)} all claim active")
     return _row("MS unit", f"{unit}: {', '.join(details)}")
