@@ -74,6 +74,8 @@ def substance(data: Any) -> Any:
         kept = {k: substance(v) for k, v in data.items() if k not in TIMING_KEYS}
         if isinstance(kept.get("event"), str):
             kept["event"] = _NO_OUTAGE.get(kept["event"], kept["event"])
+        if isinstance(kept.get("events"), list):  # one per attempt of the role
+            kept["events"] = [_NO_OUTAGE.get(e, e) for e in kept["events"]]
         return kept
     if isinstance(data, list):
         return [substance(v) for v in data]

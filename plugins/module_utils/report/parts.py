@@ -45,8 +45,8 @@ class MsStatePart:
     # More than one name: a split brain (every unit of the pair claiming active).
     active_units: tuple[str, ...] = ()
     map_server: str | None = None
-    # One per detection of the run ("attempt 2: reboot"), and why each earlier
-    # attempt was interrupted (the MS rebooted or switched over again).
+    # The event each detection of the run found, one per attempt, and why each
+    # earlier attempt was interrupted (the MS rebooted or switched over again).
     events: tuple[str, ...] = ()
     interruptions: tuple[str, ...] = ()
 
@@ -179,8 +179,7 @@ def parse_ms_state(data: Mapping[str, Any]) -> MsStatePart:
         active_units=get_str_list(data, "active_units", path),
         map_server=get_str(data, "map_server", path),
         events=tuple(
-            f"attempt {get_int(e, 'attempt', f'{path}.events')}:"
-            f" {get_str(e, 'event', f'{path}.events')}"
+            get_str(e, "event", f"{path}.events") or "none"
             for e in get_list(data, "events", path)
             if isinstance(e, Mapping)
         ),

@@ -39,7 +39,7 @@ def _ms_line(report: RecoveryReport) -> Row | None:
         details.append(f"booted {ms.boot_time}")
     if ms.interruptions:
         details.append(
-            f"interrupted {len(ms.interruptions)} time(s), events {'; '.join(ms.events)}"
+            f"interrupted {len(ms.interruptions)} time(s), events {', '.join(ms.events)}"
         )
     if len(ms.active_units) > 1:
         details.append(f"SPLIT BRAIN: {', '.join(ms.active_units)} all claim active")
