@@ -45,6 +45,11 @@ def task_results(runner: Any, task: str) -> dict[str, dict[str, Any]]:
         if data.get("task") != task:
             continue
         if event.get("event") in ("runner_on_ok", "runner_on_failed", "runner_on_skipped"):
+            known = results.get(data["host"])
+            # The role's retry attempts after a finished one are skipped: keep
+            # the result of the attempt that ran.
+            if event["event"] == "runner_on_skipped" and known is not None:
+                continue
             results[data["host"]] = {"event": event["event"], **data.get("res", {})}
     return results
 
