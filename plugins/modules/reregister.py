@@ -606,7 +606,11 @@ def _lisp_only() -> Routers:
         raise NetconfFailure("no NETCONF session to the Map-Server")
 
     return Routers(
-        read_table=no_netconf, ms_reregister=no_netconf, etr_reregister=no_netconf, netconf=False
+        read_table=no_netconf,
+        ms_reregister=no_netconf,
+        etr_reregister=no_netconf,
+        netconf=False,
+        ms_native=False,
     )
 
 
@@ -616,8 +620,10 @@ def _over_netconf(
     session = session_from_module(module)
     # Before anything is read or sent: a method the server cannot serve fails
     # here naming what it lacks, not late with a protocol error.
-    platform.capabilities(session).require(method)
+    offered = platform.capabilities(session)
+    offered.require(method)
     return Routers(
+        ms_native="ms" in offered.methods,
         read_table=lambda: registered_table(
             platform.read_registered(session, inventory.eid_owner())
         ),

@@ -39,7 +39,12 @@ REPO = Path(__file__).resolve().parents[2]
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     root = tmp_path_factory.mktemp("ietf-lab")
     with running_lab(
-        root / "lab", sites=3, platform="ietf", etr_behaviour="standard", register_interval=5.0
+        root / "lab",
+        sites=4,
+        platform="ietf",
+        etr_behaviour="standard",
+        notify_share=0.5,  # sites that act on notifications: auto must not ask the MS
+        register_interval=5.0,
     ) as running:
         yield running
 
@@ -115,9 +120,41 @@ def test_method_ms_refused_naming_the_missing_capability(lab: Lab) -> None:
     assert "lispnet-ms-recovery" in result["msg"] and "send-reregistration" in result["msg"]
 
 
+def test_auto_notifies_from_the_controller_where_the_ms_cannot(lab: Lab) -> None:
+    """Every site targeted: notify-capable ETRs get the controller's Map-Notify
+    (lisp), the others a bridge; the MS-native RPC the server lacks is never asked."""
+    run = play(
+        lab,
+        """
+- hosts: ms1-a
+  gather_facts: false
+  tasks:
+    - name: reregister
+      lispnet.ms_recovery.reregister:
+        eid_inventory: "{{ lisp_eid_inventory }}"
+        method: auto
+        only_missing: false
+        timeout: 30
+""",
+    )
+    assert run.rc == 0, run.output
+    result = run.result("reregister", "ms1-a")
+    notify = {
+        site.name
+        for site in load_inventory(lab.eids).sites
+        if all("notify" in etr.supports for etr in site.etrs)
+    }
+    assert 0 < len(notify) < lab.spec.sites
+    assert result["site_methods"] == {
+        name: "lisp" if name in notify else "register" for name in result["site_methods"]
+    }
+    assert set(result["site_methods"]) == {s.name for s in load_inventory(lab.eids).sites}
+
+
 def test_recover_playbook_after_a_reboot(lab: Lab) -> None:
-    """recover.yml (method auto: bridge registrations where no MS-native
-    method exists) brings the table back; validate.yml passes after it."""
+    """recover.yml (method auto: bridge registrations, or the controller's
+    notifications for notify-capable ETRs, where no MS-native method exists)
+    brings the table back; validate.yml passes after it."""
     lab.control("reboot", down_for=1.0)
     wait_ms_back(lab.dir, 60.0)
     run = play(
@@ -131,6 +168,8 @@ def test_recover_playbook_after_a_reboot(lab: Lab) -> None:
         "lispnet.ms_recovery.ms_recovery : Ask the sites' ETRs to re-register"
     ]
     result = next(r for r in results.values() if not r.get("skipped"))
-    assert set(result["site_methods"].values()) <= {"register"}
+    # No MS-native method on a standard server: notify-capable sites are notified
+    # by the controller (lisp), the others bridged.
+    assert set(result["site_methods"].values()) <= {"register", "lisp"}
     validate = play(lab, (REPO / "playbooks" / "validate.yml").read_text())
     assert validate.rc == 0, validate.output

@@ -43,10 +43,14 @@ def acts_on_notify(site: Site) -> bool:
     return all(NOTIFY_CAPABILITY in etr.supports for etr in site.etrs)
 
 
-def auto_methods(sites: Sequence[Site], *, ms_reachable: bool) -> dict[str, str]:
-    """``auto``: notification where the site's ETRs act on it (by the MS when
-    it can be asked, else from the controller), a bridge for every other site."""
-    notify = "ms" if ms_reachable else "lisp"
+def auto_methods(sites: Sequence[Site], *, netconf: bool, ms_native: bool) -> dict[str, str]:
+    """``auto``: notification where the site's ETRs act on it (by the MS when it
+    offers MS-native notification, else from the controller), a bridge for every
+    other site. Without NETCONF to the MS every site is bridged: the MS's own
+    Map-Notify is then the only confirmation that the table holds a site."""
+    if not netconf:
+        return {site.name: "register" for site in sites}
+    notify = "ms" if ms_native else "lisp"
     return {site.name: notify if acts_on_notify(site) else "register" for site in sites}
 
 

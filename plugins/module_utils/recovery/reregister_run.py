@@ -135,6 +135,9 @@ class Routers:
     # False when the Map-Server has no NETCONF session (reached over LISP
     # only): nothing is read, and only bridges can be sent and confirmed.
     netconf: bool = True
+    # False when the Map-Server cannot notify ETRs itself (no MS-native method,
+    # e.g. a standard IETF or IOS-XE server): auto notifies from the controller.
+    ms_native: bool = True
 
 
 @dataclass
@@ -208,7 +211,7 @@ def run_reregister(
 def _methods(plan: Plan, options: RunOptions, routers: Routers) -> dict[str, str]:
     sites = [t.site for t in plan.targets]
     if options.method == "auto":
-        return auto_methods(sites, ms_reachable=routers.netconf)
+        return auto_methods(sites, netconf=routers.netconf, ms_native=routers.ms_native)
     return {site.name: options.method for site in sites}
 
 

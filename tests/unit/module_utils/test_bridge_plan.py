@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -37,6 +38,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.bridg
     pack,
     site_records,
     stale_sites,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.bridge_run import (
+    auto_methods,
 )
 
 SPEC = LabSpec(sites=3, eids_per_site=300, etrs_per_site=2, subnet=203, password="x")
@@ -145,3 +149,26 @@ sites:
         parse_inventory(bad, "eids.yml")
     fields = {p.field for p in error.value.problems}
     assert fields == {"sites[0].proxy_reply", "sites[0].etrs[0].weight"}
+
+
+def test_auto_bridges_standard_etrs_and_notifies_the_rest_by_what_the_ms_offers() -> None:
+    spec = LabSpec(sites=4, etrs_per_site=1, subnet=203, password="x", etr_behaviour="notify")
+    sites = artifacts.eid_inventory(spec, "test").sites
+    notify = sites[0]
+    standard = replace(
+        sites[1], etrs=tuple(replace(e, supports=frozenset()) for e in sites[1].etrs)
+    )
+    assert auto_methods([notify, standard], netconf=True, ms_native=True) == {
+        notify.name: "ms",
+        standard.name: "register",
+    }
+    # A standard (IETF-only or IOS-XE) Map-Server cannot notify ETRs itself: the
+    # controller does, never the MS-native RPC the server would refuse.
+    assert auto_methods([notify, standard], netconf=True, ms_native=False) == {
+        notify.name: "lisp",
+        standard.name: "register",
+    }
+    # Reached over LISP only: a bridge, which the MS itself confirms, for every site.
+    assert set(auto_methods([notify, standard], netconf=False, ms_native=False).values()) == {
+        "register"
+    }
