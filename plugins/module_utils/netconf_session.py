@@ -30,6 +30,12 @@ def connect_failure(exc: Exception) -> str:
     up mid-handshake surfaces as a bare EOFError)."""
     from ncclient.transport.errors import AuthenticationError, SSHUnknownHostError
 
+    from ansible_collections.lispnet.ms_recovery.plugins.module_utils.known_hosts import (
+        RevokedHostKey,
+    )
+
+    if isinstance(exc, RevokedHostKey):
+        return str(exc)
     if isinstance(exc, AuthenticationError):
         if "EOF" in str(exc):  # paramiko: "transport shut down or saw EOF"
             return "the router closed the connection during SSH authentication"
@@ -137,8 +143,10 @@ class NcclientSession:
 
         from ansible_collections.lispnet.ms_recovery.plugins.module_utils.known_hosts import (
             RevokedHostKey,
+            known_hosts_in_use,
             pinnable_known_hosts,
             pinned_key,
+            refusing_revoked_keys,
         )
         from ansible_collections.lispnet.ms_recovery.plugins.module_utils.ncclient_direct_send import (  # noqa: E501
             send_directly,
@@ -156,22 +164,26 @@ class NcclientSession:
             except OSError:
                 hostkey_b64 = None  # ncclient reports the unreadable file itself
             except RevokedHostKey as exc:
-                raise NetconfFailure(f"{host}:{port}: {exc}; nothing was sent") from None
+                raise NetconfFailure(f"{host}:{port}: {exc}") from None
+        # Whatever key the server presents (hashed known_hosts entries are left
+        # to ncclient) is refused if known_hosts marks it @revoked.
+        known_hosts, name = known_hosts_in_use(ssh_config, host)
         try:
-            m = manager.connect(
-                host=host,
-                port=port,
-                username=username,
-                password=password,
-                hostkey_verify=hostkey_verify,
-                hostkey_b64=hostkey_b64,
-                ssh_config=None if hostkey_b64 else ssh_config,
-                look_for_keys=False,
-                allow_agent=False,
-                timeout=timeout,
-                device_params={"name": "default"},
-                sock=_nodelay_socket(host, port, timeout, None if hostkey_b64 else ssh_config),
-            )
+            with refusing_revoked_keys(known_hosts if hostkey_verify else None, name, port):
+                m = manager.connect(
+                    host=host,
+                    port=port,
+                    username=username,
+                    password=password,
+                    hostkey_verify=hostkey_verify,
+                    hostkey_b64=hostkey_b64,
+                    ssh_config=None if hostkey_b64 else ssh_config,
+                    look_for_keys=False,
+                    allow_agent=False,
+                    timeout=timeout,
+                    device_params={"name": "default"},
+                    sock=_nodelay_socket(host, port, timeout, None if hostkey_b64 else ssh_config),
+                )
         except Exception as exc:
             raise NetconfFailure(f"{host}:{port}: {connect_failure(exc)}") from exc
         m.timeout = timeout

@@ -17,6 +17,12 @@ the installed paramiko still implements it). It touches only the name
 ``paramiko`` inside ``ncclient.transport.ssh``, once per process; the project's
 own sessions (netconf_session.py) and its NETCONF platform plugins (which run
 inside Ansible's netconf connection) call it before connecting.
+
+Being the Transport of every ncclient session in the process, it is also
+where a host key known_hosts marks ``@revoked`` is refused, once the server
+has presented it and before any credential is sent (paramiko does not know
+those lines: it gives up on a file holding one), and where ncclient's
+HostKeys read such a file: see ``known_hosts.refusing_revoked_keys``.
 """
 
 from __future__ import annotations
@@ -27,6 +33,11 @@ from collections.abc import Iterable
 from typing import Any
 
 import paramiko
+
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.known_hosts import (
+    HostKeysWithMarkers,
+    refuse_revoked_presented_key,
+)
 
 RSA_SHA2 = ("rsa-sha2-512", "rsa-sha2-256")
 
@@ -47,7 +58,18 @@ def host_key_algorithms(names: Iterable[str]) -> tuple[str, ...]:
 
 class RsaSha2Transport(paramiko.Transport):
     """A paramiko Transport whose host-key algorithm list, whoever sets it,
-    offers rsa-sha2 wherever it names ssh-rsa."""
+    offers rsa-sha2 wherever it names ssh-rsa, and which refuses a revoked
+    host key right after the key exchange."""
+
+    def start_client(self, event: Any = None, timeout: float | None = None) -> None:
+        super().start_client(event, timeout)
+        if event is not None:  # ncclient waits; an event would defer the check
+            return
+        try:
+            refuse_revoked_presented_key(self.get_remote_server_key())
+        except BaseException:
+            self.close()  # its reader thread too: no session is left half open
+            raise
 
     @property
     def _preferred_keys(self) -> tuple[str, ...]:
@@ -61,9 +83,11 @@ class RsaSha2Transport(paramiko.Transport):
 
 class _ParamikoForNcclient(types.ModuleType):
     """paramiko as ncclient's SSH transport sees it: the same module, but
-    with :class:`RsaSha2Transport` as its Transport."""
+    with :class:`RsaSha2Transport` as its Transport and HostKeys that read a
+    known_hosts file holding @revoked lines."""
 
     Transport = RsaSha2Transport
+    HostKeys = HostKeysWithMarkers
 
     def __getattr__(self, name: str) -> Any:
         return getattr(paramiko, name)

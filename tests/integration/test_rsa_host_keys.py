@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import asyncssh
+import paramiko
 import pytest
 import yaml
 
@@ -172,6 +173,67 @@ def test_ansible_connection_refuses_another_rsa_key(lab: Lab, tmp_path: Path) ->
     failed = run.result("state", "ms1-b")
     assert failed.get("failed") or failed.get("unreachable"), run.output
     assert "unknown or changed SSH host key" in str(failed.get("msg")), failed
+
+
+# -- a host key known_hosts also marks @revoked ---------------------------------
+
+
+def _revoking_ssh_config(lab: Lab, tmp_path: Path, unit: int, *, hashed: bool) -> Path:
+    """An ssh_config whose known_hosts is the lab's, with ``unit``'s real key
+    also marked @revoked for its name (hashed: its key line and the @revoked
+    pattern as OpenSSH's HashKnownHosts writes them)."""
+    name = f"[{lab.spec.unit_address(unit)}]:{lab.spec.netconf_port}"
+    lines = paths.known_hosts(lab.dir).read_text().splitlines()
+    (key_type, key) = next(line.split()[1:] for line in lines if line.split()[0] == name)
+    if hashed:
+        lines = [
+            f"{paramiko.HostKeys.hash_host(name)} {key_type} {key}"
+            if line.split()[0] == name
+            else line
+            for line in lines
+        ]
+    pattern = paramiko.HostKeys.hash_host(name) if hashed else name
+    known = tmp_path / "known_hosts"
+    known.write_text("\n".join([*lines, f"@revoked {pattern} {key_type} {key}"]) + "\n")
+    config = tmp_path / "ssh_config"
+    config.write_text(f"Host *\n    UserKnownHostsFile {known}\n    ConnectTimeout 20\n")
+    return config
+
+
+def test_ansible_connection_refuses_a_host_key_marked_revoked(lab: Lab, tmp_path: Path) -> None:
+    """paramiko does not know @revoked lines: without the collection's check
+    every host of such a known_hosts failed (InvalidHostKey), the revoked key
+    unnamed. Now only ms1-a, whose key is revoked, is refused, in words."""
+    config = _revoking_ssh_config(lab, tmp_path, 0, hashed=False)
+    inventory = yaml.safe_load(lab.inventory.read_text())
+    inventory["all"]["children"]["map_servers"]["vars"]["ansible_netconf_ssh_config"] = str(config)
+    path = tmp_path / "inventory.yml"
+    path.write_text(yaml.safe_dump(inventory))
+    run = run_playbook(lab, STATE_PLAY, inventory=path)
+    assert run.rc != 0
+    # ms1-b's key is in the same file, not revoked: the file is otherwise good.
+    assert run.result("state", "ms1-b").get("unit", {}).get("name") == "ms1-b", run.output
+    failed = run.result("state", "ms1-a")
+    assert failed.get("failed") or failed.get("unreachable"), run.output
+    revoked_line = len(config.with_name("known_hosts").read_text().splitlines())
+    where = f"{config.with_name('known_hosts')}:{revoked_line}"
+    assert f"the host key is marked @revoked at {where}" in str(failed.get("msg")), failed
+    assert str(lab.spec.unit_address(0)) in str(failed.get("msg")), failed
+    assert lab.spec.password not in run.output
+
+
+def test_project_session_refuses_a_hashed_revoked_key(lab: Lab, tmp_path: Path) -> None:
+    """Hashed entries are not pinned: ncclient (paramiko) reads the file, and
+    the key is still refused before authentication."""
+    config = _revoking_ssh_config(lab, tmp_path, RSA_UNIT, hashed=True)
+    with pytest.raises(NetconfFailure, match=r"@revoked at .*known_hosts:\d+; nothing was sent"):
+        NcclientSession.connect(
+            host=str(lab.spec.unit_address(RSA_UNIT)),
+            port=lab.spec.netconf_port,
+            username=lab.spec.username,
+            password=lab.spec.password,
+            ssh_config=str(config),
+        ).close()
 
 
 # -- a peer that hangs up mid-handshake -------------------------------------------
