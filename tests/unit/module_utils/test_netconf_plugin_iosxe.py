@@ -28,6 +28,10 @@ class _Connection:
     def __init__(self) -> None:
         self.calls = 0
 
+    def get_option(self, name: str) -> object:
+        # netcommon's defaults: host keys checked, no ssh_config (~/.ssh/known_hosts).
+        return {"host_key_checking": True, "netconf_ssh_config": None}[name]
+
     def _connect(self) -> None:
         self.calls += 1
         raise EOFError()  # a peer hanging up mid-handshake
