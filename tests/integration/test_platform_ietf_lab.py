@@ -55,6 +55,20 @@ def play(lab: Lab, text: str, *args: str) -> PlaybookRun:
     return run
 
 
+def reregister_play(options: str, task_keyword: str = "") -> str:
+    """One reregister task on the active unit; ``options`` are module lines."""
+    return f"""
+- hosts: ms1-a
+  gather_facts: false
+  tasks:
+    - name: reregister
+      lispnet.ms_recovery.reregister:
+        eid_inventory: "{{{{ lisp_eid_inventory }}}}"
+        {options}
+      {task_keyword}
+"""
+
+
 def test_hello_announces_only_standard_modules(lab: Lab) -> None:
     inventory = yaml.safe_load(lab.inventory.read_text())
     group = inventory["all"]["children"]["map_servers"]["vars"]
@@ -102,19 +116,7 @@ def test_validate_and_snapshot_playbooks(lab: Lab, tmp_path: Path) -> None:
 
 
 def test_method_ms_refused_naming_the_missing_capability(lab: Lab) -> None:
-    run = play(
-        lab,
-        """
-- hosts: ms1-a
-  gather_facts: false
-  tasks:
-    - name: reregister
-      lispnet.ms_recovery.reregister:
-        eid_inventory: "{{ lisp_eid_inventory }}"
-        method: ms
-      ignore_errors: true
-""",
-    )
+    run = play(lab, reregister_play("method: ms", "ignore_errors: true"))
     result = run.result("reregister", "ms1-a")
     assert result["failed"] is True
     assert "lispnet-ms-recovery" in result["msg"] and "send-reregistration" in result["msg"]
@@ -124,31 +126,17 @@ def test_auto_notifies_from_the_controller_where_the_ms_cannot(lab: Lab) -> None
     """Every site targeted: notify-capable ETRs get the controller's Map-Notify
     (lisp), the others a bridge; the MS-native RPC the server lacks is never asked."""
     run = play(
-        lab,
-        """
-- hosts: ms1-a
-  gather_facts: false
-  tasks:
-    - name: reregister
-      lispnet.ms_recovery.reregister:
-        eid_inventory: "{{ lisp_eid_inventory }}"
-        method: auto
-        only_missing: false
-        timeout: 30
-""",
+        lab, reregister_play("method: auto\n        only_missing: false\n        timeout: 30")
     )
     assert run.rc == 0, run.output
     result = run.result("reregister", "ms1-a")
-    notify = {
-        site.name
-        for site in load_inventory(lab.eids).sites
-        if all("notify" in etr.supports for etr in site.etrs)
-    }
+    sites = load_inventory(lab.eids).sites
+    notify = {site.name for site in sites if all("notify" in etr.supports for etr in site.etrs)}
     assert 0 < len(notify) < lab.spec.sites
     assert result["site_methods"] == {
         name: "lisp" if name in notify else "register" for name in result["site_methods"]
     }
-    assert set(result["site_methods"]) == {s.name for s in load_inventory(lab.eids).sites}
+    assert set(result["site_methods"]) == {site.name for site in sites}
 
 
 def test_recover_playbook_after_a_reboot(lab: Lab) -> None:
