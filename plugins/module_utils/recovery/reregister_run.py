@@ -180,14 +180,16 @@ def run_reregister(
             options.bridge.max_inventory_age,
         )
     )
+    target_names = plan.target_names
+    targeted = set(target_names)
     base: dict[str, Any] = {
         "method": options.method,
         "map_server": ms_name,
-        "targeted_sites": [n for n in plan.target_names if n not in refused],
-        "site_methods": {n: methods[n] for n in plan.target_names if n not in refused},
+        "targeted_sites": [n for n in target_names if n not in refused],
+        "site_methods": {n: methods[n] for n in target_names if n not in refused},
         "stale_sites": [{"site": n, "reason": why} for n, why in refused.items()],
         # In scope but not targeted: registered in full when the tool acted.
-        "whole_sites": [s.name for s in plan.selected if s.name not in set(plan.target_names)],
+        "whole_sites": [s.name for s in plan.selected if s.name not in targeted],
     }
     if refused:
         plan = Plan(plan.selected, tuple(t for t in plan.targets if t.site.name not in refused))
