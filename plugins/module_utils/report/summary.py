@@ -8,6 +8,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.report.model i
     RecoveryReport,
     format_seconds,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.report.parts import (
+    ReregisterPart,
+)
 
 LABEL_WIDTH = 18
 # A CI log with thousands of failed sites is useless; the full list is in report.json.
@@ -52,6 +55,18 @@ def _count_pair(done: int | None, total: int | None) -> str:
     return f"{'?' if done is None else done} / {'?' if total is None else total}"
 
 
+def _served_by(rr: ReregisterPart) -> str:
+    """Sites per method (' 869 sites by register;'): a bridge registration is
+    not a notification, and auto mixes methods."""
+    counts: dict[str, int] = {}
+    for entry in rr.sites:
+        if entry.served.method:
+            counts[entry.served.method] = counts.get(entry.served.method, 0) + 1
+    if not counts:
+        return ""
+    return " " + ", ".join(f"{n} sites by {m}" for m, n in sorted(counts.items())) + ";"
+
+
 def _recovery_lines(report: RecoveryReport) -> list[Row]:
     rr = report.reregister
     if rr is None:
@@ -61,8 +76,8 @@ def _recovery_lines(report: RecoveryReport) -> list[Row]:
     lines = [
         _row(
             "Re-registration",
-            f"{rr.method or '?'}: {rr.sent if rr.sent is not None else '?'} notified,"
-            f" {rr.acked if rr.acked is not None else '?'} acked",
+            f"{rr.method or '?'}:{_served_by(rr)} {rr.sent if rr.sent is not None else '?'}"
+            f" messages sent, {rr.acked if rr.acked is not None else '?'} acknowledged",
         )
     ]
     ttr = report.time_to_full_recovery

@@ -122,3 +122,20 @@ def test_every_site_counts_also_those_back_before_the_tool_acted() -> None:
     back = {s.name: s.reason for s in report.sites if s.name in {"site-00006", "site-00007"}}
     assert back == dict.fromkeys(("site-00006", "site-00007"), "registered before the tool acted")
     assert "Sites recovered   7 / 7" in summary_lines(report)
+
+
+def test_reregistration_row_counts_sites_per_method_and_messages() -> None:
+    """auto mixes methods, and a bridge registration is not a notification."""
+    results = full_success()
+    results["reregister"]["method"] = "auto"
+    for index, entry in enumerate(results["reregister"]["sites"]):
+        entry["method"] = "register" if index < 3 else "lisp"
+    lines = summary_lines(build_report(results))
+    assert _row(lines, "Re-registration") == (
+        "auto: 2 sites by lisp, 3 sites by register; 5 messages sent, 5 acknowledged"
+    )
+
+
+def test_reregistration_row_without_per_site_methods() -> None:
+    lines = summary_lines(build_report(full_success()))
+    assert _row(lines, "Re-registration") == "ms_rpc: 5 messages sent, 5 acknowledged"
