@@ -337,19 +337,28 @@ def take_snapshot(
     source: str = "<snapshot>",
 ) -> Snapshot:
     """Merge what ``ms`` holds into ``sources.base`` (see the module docs)."""
-    learned, skipped = _learn_sites(ms, sources, map_server.name)
+    name = map_server.name
+    learned, skipped = _learn_sites(ms, sources, name)
     learned_names = {site.name for site in learned}
     base = sources.base
     old_sites = () if base is None else base.sites
-    # Sites of other map-servers are not this snapshot's business: always kept.
-    others = tuple(s for s in old_sites if s.map_server != map_server.name)
+    # Sites of other map-servers are not this snapshot's business: always kept
+    # (a learned site takes its old entry over, keeping its other map-servers).
+    others = tuple(s for s in old_sites if not s.registers_to(name) and s.name not in learned_names)
     mine_only_in_file = tuple(
-        s for s in old_sites if s.map_server == map_server.name and s.name not in learned_names
+        s for s in old_sites if s.registers_to(name) and s.name not in learned_names
     )
     kept = mine_only_in_file if merge else ()
     # A skipped site (say, no ETR known) keeps its old entry rather than vanish.
     skipped_names = {s.site for s in skipped}
-    kept += tuple(s for s in mine_only_in_file if s.name in skipped_names and not merge)
+    if not merge:
+        kept += tuple(s for s in mine_only_in_file if s.name in skipped_names)
+        # Gone from this Map-Server, but its other Map-Servers still hold it.
+        kept += tuple(
+            dataclasses.replace(s, map_servers=tuple(m for m in s.map_servers if m != name))
+            for s in mine_only_in_file
+            if s.name not in skipped_names and len(s.map_servers) > 1
+        )
     sites = others + tuple(learned) + kept
     old_map_servers = () if base is None else base.map_servers
     map_servers = (*(m for m in old_map_servers if m.name != map_server.name), map_server)
@@ -366,7 +375,7 @@ def take_snapshot(
         missing_keys=tuple(sorted(s.name for s in sites if is_missing(s.key))),
         skipped=tuple(skipped),
         drift=_drift(
-            old=tuple(s for s in old_sites if s.map_server == map_server.name),
+            old=tuple(s for s in old_sites if s.registers_to(name)),
             new=learned,
             skipped=skipped_names,
             old_address=None if old_ms is None else old_ms.lisp_address,
@@ -479,10 +488,14 @@ def _site_of(entry: _Learning, sources: Sources, map_server: str) -> tuple[Site 
     # A key stored for another key-id is another key: better none than a wrong one.
     if key_site is not None and key_site.key_id == entry.key_id:
         key = key_site.key
+    # The site's other Map-Servers (redundant design) stay as the inventory has them.
+    map_servers = (map_server,) if known is None else known.map_servers
+    if map_server not in map_servers:
+        map_servers = (*map_servers, map_server)
     return Site(
         name=entry.name,
         site_id=entry.site_id,
-        map_server=map_server,
+        map_servers=map_servers,
         key_id=entry.key_id,
         algorithm=algorithm,
         key=key,

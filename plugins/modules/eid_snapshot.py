@@ -58,7 +58,10 @@ options:
     description:
       - V(true) keeps the sites of this map-server that are in the file but not on the
         Map-Server (they are still reported in RV(drift.sites_removed)).
-      - V(false) makes the file mirror the Map-Server for its sites.
+      - V(false) makes the file mirror the Map-Server for its sites; a site that also
+        registers to other map-servers (C(map_servers) in the file) then stays for those.
+      - A site learned here keeps the other map-servers the file lists for it; a site of
+        another map-server found here too is listed under both.
     type: bool
     default: true
   allow_missing_keys:

@@ -180,7 +180,8 @@ def facts_of(inventory: EidInventory) -> Facts:
         at = f"sites[{i}]"
         facts.sites.append((site.name, Where(f"{at}.name")))
         facts.site_ids.append((site.site_id, Where(f"{at}.site_id")))
-        facts.map_server_refs.append((site.map_server, Where(f"{at}.map_server")))
+        for j, name in enumerate(site.map_servers):
+            facts.map_server_refs.append((name, Where(f"{at}.map_servers[{j}]")))
         for j, etr in enumerate(site.etrs):
             facts.etrs.append((etr.name, Where(f"{at}.etrs[{j}].name")))
             facts.rlocs.append(((site.name, etr.rloc), Where(f"{at}.etrs[{j}].rloc")))
@@ -208,6 +209,16 @@ def check_inventory(inventory: EidInventory) -> list[Problem]:
             problems.append(Problem(source, 0, f"sites[{i}].etrs", "a site needs at least one ETR"))
         if not site.eids:
             problems.append(Problem(source, 0, f"sites[{i}].eids", "a site needs at least one EID"))
+        if not site.map_servers:
+            problems.append(
+                Problem(
+                    source, 0, f"sites[{i}].map_servers", "a site needs at least one map-server"
+                )
+            )
+        if len(set(site.map_servers)) != len(site.map_servers):
+            problems.append(
+                Problem(source, 0, f"sites[{i}].map_servers", "a map-server is listed twice")
+            )
         if site.algorithm == Algorithm.NONE:
             problems.append(
                 Problem(

@@ -100,7 +100,13 @@ def _site(site: Site, keys: KeyMode) -> dict[str, Any]:
     out: dict[str, Any] = {
         "name": site.name,
         "site_id": site.site_id,
-        "map_server": site.map_server,
+        # One Map-Server as before; a list only for the redundant design, so
+        # that a file of single-Map-Server sites reads as it always did.
+        **(
+            {"map_server": site.map_servers[0]}
+            if len(site.map_servers) == 1
+            else {"map_servers": list(site.map_servers)}
+        ),
         "key_id": site.key_id,
         "algorithm": _NAME_OF_ALGORITHM[site.algorithm],
     }

@@ -115,7 +115,7 @@ def _site(data: dict[str, Any]) -> Site:
     return Site(
         data["name"],
         data["site_id"],
-        data["map_server"],
+        tuple(data["map_servers"]) if "map_servers" in data else (data["map_server"],),
         data["key_id"],
         algorithm_from_name(data["algorithm"]),
         Secret(data["key"]),

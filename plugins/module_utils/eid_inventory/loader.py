@@ -72,7 +72,10 @@ NETCONF_FIELDS = {"host": True, "port": False}
 SITE_FIELDS = {
     "name": True,
     "site_id": True,
-    "map_server": True,
+    # One of the two (checked in _site_map_servers): map_servers lists the
+    # Map-Servers of a site whose ETRs register to several (redundant design).
+    "map_server": False,
+    "map_servers": False,
     "key_id": True,
     "algorithm": True,
     "key": True,
@@ -253,10 +256,7 @@ class _InventoryReader(NodeReader):
             self.facts.site_ids.append(
                 (site_id, Where(join(path, "site_id"), line_of(fields["site_id"])))
             )
-        map_server = self._field(fields, path, "map_server", self.text)
-        if map_server is not None:
-            where = Where(join(path, "map_server"), line_of(fields["map_server"]))
-            self.facts.map_server_refs.append((map_server, where))
+        map_servers = self._site_map_servers(node, fields, path)
         key_id = self._field(fields, path, "key_id", lambda n, p: self.integer(n, p, 0, MAX_KEY_ID))
         algorithm = self._field(fields, path, "algorithm", self._algorithm)
         key = self._field(fields, path, "key", self._key)
@@ -279,12 +279,74 @@ class _InventoryReader(NodeReader):
         proxy_reply: bool | None = False
         if "proxy_reply" in fields:
             proxy_reply = self._flag(fields["proxy_reply"], join(path, "proxy_reply"))
-        values = (site_id, map_server, key_id, algorithm, key)
+        values = (site_id, key_id, algorithm, key)
         if name is None or any(v is None for v in values) or etrs is None or eids is None:
             return None
-        if proxy_reply is None:
+        if map_servers is None or proxy_reply is None:
             return None
-        return Site(name, *values, tuple(etrs), tuple(eids), proxy_reply=proxy_reply)
+        return Site(
+            name,
+            site_id,
+            map_servers,
+            key_id,
+            algorithm,
+            key,
+            tuple(etrs),
+            tuple(eids),
+            proxy_reply=proxy_reply,
+        )
+
+    def _site_map_servers(
+        self, node: yaml.Node, fields: Fields, path: str
+    ) -> tuple[str, ...] | None:
+        """``map_server: NAME``, or ``map_servers: [NAME, ...]`` for a site whose
+        ETRs register to several Map-Servers, each on its own (the redundant
+        design); every name is checked against map_servers later (cross_check)."""
+        if "map_server" in fields and "map_servers" in fields:
+            self.problem(
+                fields["map_servers"],
+                join(path, "map_servers"),
+                "give map_server (one name) or map_servers (a list of names), not both",
+            )
+            return None
+        if "map_server" in fields:
+            where = join(path, "map_server")
+            name = self.text(fields["map_server"], where)
+            if name is None:
+                return None
+            self.facts.map_server_refs.append((name, Where(where, line_of(fields["map_server"]))))
+            return (name,)
+        if "map_servers" not in fields:
+            self.problem(
+                node,
+                join(path, "map_server"),
+                "missing required field (or map_servers, a list, for a site whose ETRs"
+                " register to several Map-Servers)",
+            )
+            return None
+        where = join(path, "map_servers")
+        items = self.sequence(fields["map_servers"], where)
+        if items is None:
+            return None
+        if not items:
+            self.problem(fields["map_servers"], where, "a site needs at least one map-server")
+            return None
+        names: list[str] = []
+        first: dict[str, str] = {}
+        for i, item in enumerate(items):
+            at = join(where, i)
+            name = self.text(item, at)
+            if name is None:
+                continue
+            if name in first:
+                self.problem(
+                    item, at, f"map-server {name!r} is listed twice (first at {first[name]})"
+                )
+                continue
+            first[name] = at
+            self.facts.map_server_refs.append((name, Where(at, line_of(item))))
+            names.append(name)
+        return tuple(names) if len(names) == len(items) else None
 
     def _flag(self, node: yaml.Node, path: str) -> bool | None:
         text = self.text(node, path)

@@ -74,9 +74,12 @@ class Etr:
 
 @dataclass(frozen=True)
 class Site:
+    """``map_servers``: the Map-Servers the site's ETRs register to, each
+    independently (one, or several in the redundant design), never empty."""
+
     name: str
     site_id: int
-    map_server: str
+    map_servers: tuple[str, ...]
     key_id: int
     algorithm: Algorithm
     key: Secret
@@ -88,6 +91,14 @@ class Site:
     @property
     def rlocs(self) -> frozenset[IPAddress]:
         return frozenset(etr.rloc for etr in self.etrs)
+
+    def __post_init__(self) -> None:
+        # A lone name would pass `in` checks by substring ("ms1" in "ms10").
+        if isinstance(self.map_servers, str):
+            raise TypeError(f"site {self.name!r}: map_servers is a tuple of names, not a str")
+
+    def registers_to(self, map_server: str) -> bool:
+        return map_server in self.map_servers
 
 
 def eid_sort_key(eid: Eid) -> tuple[int, int, int, int]:
@@ -126,7 +137,7 @@ class EidInventory:
 
     def sites_of(self, map_server_name: str) -> tuple[Site, ...]:
         self.map_server(map_server_name)  # an unknown name is a mistake, not "no sites"
-        return tuple(site for site in self.sites if site.map_server == map_server_name)
+        return tuple(site for site in self.sites if map_server_name in site.map_servers)
 
     def eid_owner(self) -> dict[Eid, Site]:
         return {eid: site for site in self.sites for eid in site.eids}

@@ -61,7 +61,7 @@ def select_sites(
     if not names:
         return inventory.sites_of(map_server)
     sites = inventory.select_sites(names)
-    foreign = [s.name for s in sites if s.map_server != map_server]
+    foreign = [s.name for s in sites if not s.registers_to(map_server)]
     if foreign:
         raise ValueError(
             f"site(s) {', '.join(foreign)} register to another map-server, not {map_server}"

@@ -138,7 +138,7 @@ def test_check_inventory_applies_the_rules_to_a_model_built_in_code() -> None:
     clash = dataclasses.replace(
         second,
         site_id=first.site_id,
-        map_server="ms9",
+        map_servers=("ms9",),
         eids=(*second.eids, Eid.parse("10.1.0.0/25")),
         key=Secret(""),
         algorithm=Algorithm.NONE,

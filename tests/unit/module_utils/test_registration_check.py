@@ -38,7 +38,7 @@ def site(index: int, eids: int = 2, rlocs: int = 1, ms: str = "ms1") -> Site:
     return Site(
         name=f"site-{index}",
         site_id=index,
-        map_server=ms,
+        map_servers=(ms,),
         key_id=0,
         algorithm=Algorithm.HMAC_SHA_256,
         key=Secret("k"),
@@ -55,7 +55,7 @@ def site(index: int, eids: int = 2, rlocs: int = 1, ms: str = "ms1") -> Site:
 def inventory(*sites: Site) -> EidInventory:
     servers = tuple(
         MapServer(name, ip("192.0.2.1"), (MsUnit(f"{name}-a", NetconfEndpoint("h")),))
-        for name in sorted({s.map_server for s in sites} | {"ms1"})
+        for name in sorted({m for s in sites for m in s.map_servers} | {"ms1"})
     )
     return EidInventory(servers, sites)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 from datetime import UTC, datetime
 
@@ -51,7 +52,7 @@ def make_site(name: str, site_id: int, eids: list[str], rlocs: list[str], ms: st
     return Site(
         name=name,
         site_id=site_id,
-        map_server=ms,
+        map_servers=(ms,),
         key_id=0,
         algorithm=Algorithm.HMAC_SHA_256,
         key=Secret(KEY.encode()),
@@ -177,6 +178,17 @@ def test_site_scope_defaults_to_the_map_servers_sites() -> None:
         select_sites(inventory, "ms1", ["site-a", "site-x"])
     with pytest.raises(UnknownNameError):
         select_sites(inventory, "ms1", ["site-zz"])
+
+
+def test_a_redundant_site_is_in_the_scope_of_each_of_its_map_servers() -> None:
+    shared = make_site("site-x", 9, ["10.9.0.0/24"], ["127.10.9.1"], ms="ms2")
+    shared = dataclasses.replace(shared, map_servers=("ms2", "ms1"))
+    inventory = make_inventory(SITE_A, shared, map_servers=("ms1", "ms2"))
+    assert select_sites(inventory, "ms1", None) == (SITE_A, shared)
+    assert select_sites(inventory, "ms2", None) == (shared,)
+    assert select_sites(inventory, "ms2", ["site-x"]) == (shared,)
+    with pytest.raises(ValueError, match="site-a register to another map-server, not ms2"):
+        select_sites(inventory, "ms2", ["site-a", "site-x"])
 
 
 def test_the_map_server_is_needed_only_when_there_are_several() -> None:

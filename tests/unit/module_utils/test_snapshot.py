@@ -63,7 +63,7 @@ def site(n: int, key: Secret | None = None, ms: str = "ms1", **changes: object) 
     built = Site(
         name=f"site-{n}",
         site_id=n,
-        map_server=ms,
+        map_servers=(ms,),
         key_id=0,
         algorithm=Algorithm.HMAC_SHA_256,
         key=key if key is not None else Secret(f"{KEY}-{n}"),
@@ -264,6 +264,33 @@ def test_sites_of_other_map_servers_are_kept_either_way() -> None:
         assert result.inventory.site("site-5") == old.site("site-5")
         assert {m.name for m in result.inventory.map_servers} == {"ms1", "ms2"}
         assert not result.drift
+
+
+def test_a_redundant_site_keeps_its_other_map_server() -> None:
+    shared = site(5, map_servers=("ms2", "ms1"))
+    old = inventory(site(1), shared, map_servers=(MS1, MS2))
+    for merge in (True, False):
+        result = snap(ms_state(site(1), shared), old, merge=merge)
+        assert result.inventory.site("site-5") == shared  # ms2 stays, in its order
+        assert not result.drift
+    text = render(result.inventory, keys="plain")
+    assert text == dump_inventory(old, keys="plain")
+
+
+def test_a_redundant_site_gone_from_one_map_server_stays_for_the_other() -> None:
+    shared = site(5, map_servers=("ms1", "ms2"))
+    old = inventory(site(1), shared, map_servers=(MS1, MS2))
+    kept = snap(ms_state(site(1)), old, merge=True).inventory.site("site-5")
+    assert kept.map_servers == ("ms1", "ms2")  # merge keeps what only the file has
+    result = snap(ms_state(site(1)), old, merge=False)
+    assert result.inventory.site("site-5").map_servers == ("ms2",)
+    assert result.drift.sites_removed == ("site-5",)  # removed from ms1
+
+
+def test_a_site_of_another_map_server_found_here_too_becomes_redundant() -> None:
+    old = inventory(site(1), site(5, ms="ms2"), map_servers=(MS1, MS2))
+    result = snap(ms_state(site(1), site(5)), old)
+    assert result.inventory.site("site-5").map_servers == ("ms2", "ms1")
 
 
 def test_conflicting_result_is_refused_with_the_inventory_problems() -> None:

@@ -220,7 +220,7 @@ def small_inventory() -> EidInventory:
     site = Site(
         "s1",
         1,
-        "ms1",
+        ("ms1",),
         0,
         Algorithm.HMAC_SHA_256,
         Secret("k"),

@@ -45,7 +45,7 @@ def inventory() -> EidInventory:
         Site(
             f"site-{i}",
             i,
-            "ms1",
+            ("ms1",),
             0,
             Algorithm.HMAC_SHA_256,
             Secret(f"{KEY}-{i}"),
