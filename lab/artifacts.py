@@ -78,7 +78,7 @@ def eid_inventory(spec: LabSpec, source: str) -> EidInventory:
             Site(
                 name=spec.site_name(site),
                 site_id=site + 1,
-                map_server=spec.ms_name(spec.site_map_server(site)),
+                map_servers=tuple(spec.ms_name(ms) for ms in spec.site_map_servers(site)),
                 key_id=0,
                 algorithm=algorithm_from_name(spec.site_algorithm(site)),
                 key=Secret(spec.site_key(site)),

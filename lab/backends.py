@@ -283,7 +283,7 @@ class EtrBackend:
         return EtrSnapshot(
             name=config.name,
             site=config.site,
-            map_servers=(config.map_server,),
+            map_servers=config.map_servers,
             local_eids=self.etr.records,
             registration_interval=int(config.register_interval),
             last_register_time=self.etr.last_register_time,

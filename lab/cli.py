@@ -2,6 +2,7 @@
 
 lisplab up --sites N [--etrs-per-site K] [--eids-per-site E] [--register-interval S]
            [--etr-behaviour standard|notify] [--notify-share P] [--map-servers N]
+           [--register-to 1|2]
            [--platform lispnet|ietf|iosxe]
            [--subnet X|auto] [--loss P] [--duplicate P] [--delay MS] [--fault-seed N]
 lisplab status [--json]
@@ -60,6 +61,7 @@ def _up(args: argparse.Namespace) -> int:
         etr_behaviour=args.etr_behaviour,
         notify_share=args.notify_share,
         map_servers=args.map_servers,
+        register_to=args.register_to,
         platform=args.platform,
     )
     face_of(spec.platform)  # a platform the lab cannot serve yet fails before anything starts
@@ -69,6 +71,7 @@ def _up(args: argparse.Namespace) -> int:
         f"{spec.etrs_total} ETRs, "
         f"{spec.sites * spec.eids_per_site} EIDs; "
         f"{summary['registered_eids']} registered after {summary['seconds']:.1f} s"
+        + (f" (over {spec.register_to} Map-Servers each)" if spec.register_to > 1 else "")
     )
     notify_sites = sum(1 for site in range(spec.sites) if spec.site_behaviour(site) == "notify")
     print(
@@ -76,7 +79,8 @@ def _up(args: argparse.Namespace) -> int:
         f"{notify_sites}/{spec.sites}"
     )
     if spec.map_servers > 1:
-        print(f"  Map-Servers:       {spec.map_servers} pairs, site s on ms<1 + s mod N>")
+        also = "" if spec.register_to == 1 else f" and the next {spec.register_to - 1}"
+        print(f"  Map-Servers:       {spec.map_servers} pairs, site s on ms<1 + s mod N>{also}")
     print(f"  Platform:          {spec.platform} ({face_of(spec.platform).network_os})")
     print(f"  Ansible inventory: {paths.ansible_inventory(args.dir)}")
     print(f"  ETRs as hosts:     {paths.etr_inventory(args.dir)}")
@@ -258,6 +262,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="independent Map-Server pairs, each with its own service address and NETCONF"
         " units (ms1, ms2, ...); site s registers to ms<1 + s mod N> (default 1)",
+    )
+    up.add_argument(
+        "--register-to",
+        type=int,
+        default=1,
+        metavar="R",
+        help="Map-Servers each site's ETRs register to, each on its own (the redundant"
+        " design): site s also registers to the next R - 1 after ms<1 + s mod N>, so it"
+        " appears in the EID inventory under all of them (map_servers); 1..N (default 1)",
     )
     up.add_argument(
         "--platform",

@@ -3,18 +3,24 @@ if it is a ``notify`` ETR.
 
 Registering every ``register_interval`` (random phase), retrying an unacked
 Map-Register and registering at once after its own start is standard LISP:
-every lab ETR does that. Re-registering at once on an authenticated, fresh,
-unsolicited Map-Notify is the project's (the patent's) behaviour, and only
-``notify`` ETRs have it. A ``standard`` ETR behaves like OpenOverlayRouter: a
-Map-Notify whose nonce matches none of its outstanding Map-Registers is dropped
-(counted), never acked or acted upon.
+every lab ETR does that. An ETR with several Map-Servers (the redundant design)
+registers to each on its own, as real ETRs do with several ``map-server``
+entries: its own Map-Register (and nonce) per Map-Server, acked and retried
+per Map-Server, so an unanswered Map-Server never draws traffic to the others.
+Re-registering at once on an authenticated, fresh, unsolicited Map-Notify is
+the project's (the patent's) behaviour, and only ``notify`` ETRs have it: a
+notification from one of its Map-Servers makes it re-register to that one;
+from anyone else (a controller speaking for a Map-Server it cannot name) to all
+of them. A ``standard`` ETR behaves like OpenOverlayRouter: a Map-Notify whose
+nonce matches none of its outstanding Map-Registers is dropped (counted), never
+acked or acted upon.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -63,6 +69,8 @@ CallLater = Callable[..., asyncio.TimerHandle]
 # although the recovery's notification was delivered and acked.
 REGISTER_RETRY_SCHEDULE: tuple[float, ...] = (1.0, 1.0, 2.0, 2.0, 4.0)
 MAP_NOTIFY = 4
+# Own Map-Register nonces remembered per Map-Server: an ack may come late.
+OUTSTANDING_PER_MAP_SERVER = 16
 
 
 @dataclass(frozen=True)
@@ -71,7 +79,8 @@ class EtrConfig:
     site: str
     site_id: int
     rloc: IPAddress
-    map_server: IPAddress
+    # The service addresses it registers to, each on its own.
+    map_servers: tuple[IPAddress, ...]
     key: bytes
     key_id: int
     algorithm: Algorithm
@@ -109,12 +118,15 @@ class VirtualEtr:
         # The MS drops a Map-Register whose nonce is not above the last one of
         # this xTR (kept on its disk), so the counter is persisted by the shard.
         self._nonces = nonces or NonceCounter(None)
-        self._own_nonces: deque[int] = deque(maxlen=16)
+        # Nonce of each recent own Map-Register -> the Map-Server it went to
+        # (a plain dict keeps insertion order, and is smaller at 10,000 ETRs).
+        self._own_nonces: dict[int, str] = {}
+        self._servers = tuple(str(ms) for ms in config.map_servers)
         self.replay_guard = replay_guard if replay_guard is not None else NotifyReplayGuard()
         self._trailer = register_trailer(config.xtr_id, config.site_id)
         self._send: Sender | None = None
         self._call_later: CallLater | None = None
-        self._retry: asyncio.TimerHandle | None = None
+        self._retries: dict[str, asyncio.TimerHandle] = {}
         # Not a YANG counter (lmr:counters is a fixed list): the lab's status shows it.
         self.register_retransmits = 0
         self.records = tuple(
@@ -133,34 +145,43 @@ class VirtualEtr:
         self._call_later = call_later
 
     def detach(self) -> None:
-        self._cancel_retry()
+        for server in list(self._retries):
+            self._cancel_retry(server)
         self._send = None
         self._call_later = None
 
-    def register_now(self) -> bool:
-        """Send a Map-Register now and retry it until the MS acks one (bounded)."""
-        self._cancel_retry()
-        return self._register(attempt=0)
+    def register_now(self, map_server: str | None = None) -> bool:
+        """Send a Map-Register now to ``map_server`` (every one of its
+        Map-Servers when None), each retried until that one acks (bounded)."""
+        sent = False
+        for server in self._servers if map_server is None else (map_server,):
+            self._cancel_retry(server)
+            sent = self._register(server, attempt=0) or sent
+        return sent
 
-    def _cancel_retry(self) -> None:
-        if self._retry is not None:
-            self._retry.cancel()
-            self._retry = None
+    def _cancel_retry(self, server: str) -> None:
+        retry = self._retries.pop(server, None)
+        if retry is not None:
+            retry.cancel()
 
-    def _retry_register(self, attempt: int) -> None:
-        self._retry = None
+    def _retry_register(self, server: str, attempt: int) -> None:
+        self._retries.pop(server, None)
         if self._send is not None:
             self.register_retransmits += 1
-            self._register(attempt)
+            self._register(server, attempt)
 
-    def _register(self, attempt: int) -> bool:
+    def _register(self, server: str, attempt: int) -> bool:
         if self._send is None:
             return False
         if self._call_later is not None and attempt < len(self.config.register_retry):
             wait = self.config.register_retry[attempt]
-            self._retry = self._call_later(wait, self._retry_register, attempt + 1)
+            self._retries[server] = self._call_later(
+                wait, self._retry_register, server, attempt + 1
+            )
         nonce = self._nonces.next()
-        self._own_nonces.append(nonce)
+        self._own_nonces[nonce] = server
+        while len(self._own_nonces) > OUTSTANDING_PER_MAP_SERVER * len(self._servers):
+            del self._own_nonces[next(iter(self._own_nonces))]
         message = encode_map_register(
             self.records,
             key=self.config.key,
@@ -173,7 +194,7 @@ class VirtualEtr:
             site_id=self.config.site_id,
         )
         try:
-            self._send(message, (str(self.config.map_server), LISP_CONTROL_PORT))
+            self._send(message, (server, LISP_CONTROL_PORT))
         except OSError as exc:
             self.counters["send-errors"] += 1
             log.debug("%s: Map-Register not sent: %s", self.config.name, exc)
@@ -218,10 +239,10 @@ class VirtualEtr:
             return
         assert isinstance(message, MapNotifyMessage)
         if message.nonce in self._own_nonces:
-            # The MS acknowledging one of our Map-Registers (M bit).
+            # A Map-Server acknowledging one of our Map-Registers (M bit).
             self.counters["register-acks"] += 1
             self.registered_ack_time = datetime.now(UTC)
-            self._cancel_retry()
+            self._cancel_retry(self._own_nonces[message.nonce])
             return
         if message.xtr_id is not None:
             # The MS's ack of some register (ours before a restart, or a
@@ -253,7 +274,9 @@ class VirtualEtr:
         self.replay_guard.accept(sender, message.nonce)
         self.counters["map-notifies-accepted"] += 1
         self.counters["reregistrations-triggered"] += 1
-        self.register_now()
+        # Towards the Map-Server that lost the registration when it says so by
+        # sending the notification itself; else every one of them.
+        self.register_now(sender if sender in self._servers else None)
 
     def _on_map_request(self, ecm: EcmMessage, request: MapRequestMessage) -> None:
         if not request.itr_rlocs:

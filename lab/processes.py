@@ -243,7 +243,8 @@ def start_lab(
         raise
     return {
         "registered_eids": registered,
-        "configured_eids": spec.sites * spec.eids_per_site,
+        # Summed over the Map-Servers: a site on two counts on each.
+        "configured_eids": spec.sites * spec.eids_per_site * spec.register_to,
         "seconds": time.monotonic() - started,
         "pids": pids,
     }

@@ -425,7 +425,7 @@ def etr_config(spec: LabSpec, site: int, etr_no: int) -> EtrConfig:
         site=spec.site_name(site),
         site_id=site + 1,
         rloc=spec.etr_address(spec.etr_index(site, etr_no)),
-        map_server=spec.ms_service_address(spec.site_map_server(site)),
+        map_servers=tuple(spec.ms_service_address(ms) for ms in spec.site_map_servers(site)),
         key=spec.site_key(site),
         key_id=0,
         algorithm=algorithm_from_name(spec.site_algorithm(site)),

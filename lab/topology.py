@@ -61,8 +61,10 @@ class LabSpec:
     # Share of the sites whose ETRs act on notifications although the lab's
     # behaviour is standard: a mixed network.
     notify_share: float = 0.0
-    # Independent Map-Server pairs; site s registers to Map-Server s mod N.
+    # Independent Map-Server pairs; site s registers to Map-Server s mod N
+    # and, with register_to R, to the R - 1 next ones too (site_map_servers).
     map_servers: int = 1
+    register_to: int = 1
     # What the routers speak over NETCONF (lab/faces.py): lispnet = the IETF
     # modules with the project's augment and RPCs; ietf = a standard server.
     platform: str = "lispnet"
@@ -70,6 +72,11 @@ class LabSpec:
     def __post_init__(self) -> None:
         if not 1 <= self.map_servers <= MAX_MAP_SERVERS:
             raise ValueError(f"map-servers must be 1..{MAX_MAP_SERVERS}")
+        if not 1 <= self.register_to <= self.map_servers:
+            raise ValueError(
+                f"register-to {self.register_to} needs 1..map-servers"
+                f" ({self.map_servers}): a site registers to that many different Map-Servers"
+            )
         if self.sites < 1 or self.etrs_per_site < 1 or self.eids_per_site < 1:
             raise ValueError("sites, etrs-per-site and eids-per-site must be at least 1")
         if self.sites * self.eids_per_site > 65536:
@@ -126,11 +133,14 @@ class LabSpec:
         """The lab process (and control socket) of Map-Server ``ms``."""
         return "ms" if ms == 0 else self.ms_name(ms)
 
-    def site_map_server(self, site: int) -> int:
-        return site % self.map_servers
+    def site_map_servers(self, site: int) -> tuple[int, ...]:
+        """The Map-Servers site ``site`` registers to: s mod N and the next
+        register_to - 1 (so with 2 each Map-Server shares its sites with both
+        neighbours, and a reboot of one leaves every site a live Map-Server)."""
+        return tuple((site + k) % self.map_servers for k in range(self.register_to))
 
-    def sites_of_ms(self, ms: int) -> range:
-        return range(ms, self.sites, self.map_servers)
+    def sites_of_ms(self, ms: int) -> list[int]:
+        return [site for site in range(self.sites) if ms in self.site_map_servers(site)]
 
     def etr_address(self, index: int) -> IPAddress:
         return self.host(1 + index // ETRS_PER_THIRD_OCTET, 1 + index % ETRS_PER_THIRD_OCTET)
