@@ -133,6 +133,15 @@ def main(argv: list[str] | None = None) -> int:
         help="also N Map-Servers x SITES sites each, two rebooted at once (e.g. 10 1000)",
     )
     parser.add_argument(
+        "--many-register-to",
+        type=int,
+        choices=(1, 2),
+        default=1,
+        metavar="R",
+        help="--many: Map-Servers each site's ETRs register to (2: the redundant design,"
+        " N x SITES / 2 sites so that each Map-Server still holds SITES; default 1)",
+    )
+    parser.add_argument(
         "--rulebook", action="store_true", help="also the shipped rulebook end to end"
     )
     parser.add_argument("--skip-passive", action="store_true")
@@ -170,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
                 register_interval=args.register_interval,
                 playbook_timeout=args.playbook_timeout,
                 log=_log,
+                register_to=args.many_register_to,
             )
             results["targets"] = report.targets(results["sizes"], results["many"])
             args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,8 @@
-"""Many Map-Servers: N independent pairs of a lab of N x S sites, two of them
+"""Many Map-Servers: N independent pairs, S sites on each, two of them
 rebooted at the same instant, and one `recover.yml` over every unit (forks:
-one per unit), started at the reboot. Each rebooted Map-Server's own count
+one per unit), started at the reboot. With ``register_to`` 2 every site's
+ETRs register to two Map-Servers (the redundant design): the lab then has
+N x S / 2 sites, so that each Map-Server still holds S. Each rebooted Map-Server's own count
 (its lab process, every 25 ms) says when it is back and when it is whole."""
 
 from __future__ import annotations
@@ -29,20 +31,23 @@ def many_map_servers(
     register_interval: float,
     playbook_timeout: float,
     log: Any,
+    register_to: int = 1,
 ) -> dict[str, Any]:
     spec = LabSpec(
-        sites=map_servers * sites_per_ms,
+        sites=map_servers * sites_per_ms // register_to,
         eids_per_site=eids_per_site,
         register_interval=register_interval,
         subnet=free_subnet(),
         etr_behaviour="notify",
         map_servers=map_servers,
+        register_to=register_to,
     )
     lab = BenchLab(work / "lab-many", spec)
     rebooted = sorted({0, map_servers // 2})
     out: dict[str, Any] = {
         "map_servers": map_servers,
         "sites_per_ms": sites_per_ms,
+        "register_to": register_to,
         "eids": spec.sites * eids_per_site,
         "rebooted": [spec.ms_name(ms) for ms in rebooted],
     }

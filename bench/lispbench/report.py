@@ -59,7 +59,8 @@ def targets(
         for name, ms in many["per_ms"].items():
             checks.append(
                 _check(
-                    f"{many['map_servers']} Map-Servers x {many['sites_per_ms']} sites, "
+                    f"{many['map_servers']} Map-Servers x {many['sites_per_ms']} sites"
+                    f"{_redundancy(many)}, "
                     f"{name} rebooted with another: whole after back (playbook)",
                     ms.get("whole_after_back_s"),
                     whole_limit,
@@ -68,6 +69,12 @@ def targets(
             )
     checks += _recovery_targets(sizes)
     return checks
+
+
+def _redundancy(many: dict[str, Any]) -> str:
+    """How many Map-Servers each site registers to, when more than one."""
+    register_to = int(many.get("register_to", 1))
+    return f" (each site on {register_to})" if register_to > 1 else ""
 
 
 def _playbook_path_targets(size: dict[str, Any]) -> list[dict[str, Any]]:
@@ -239,7 +246,7 @@ def table(results: dict[str, Any]) -> str:
         lines += [
             "",
             f"{many['map_servers']} Map-Servers x {many['sites_per_ms']} sites"
-            f" ({many['eids']} EIDs),"
+            f"{_redundancy(many)} ({many['eids']} EIDs),"
             f" {' and '.join(many['rebooted'])} rebooted at once, one recover.yml over all units"
             f" (rc {many.get('returncode')}, controller {_f(c.get('cpu_s'), 1)} s CPU):",
         ]
