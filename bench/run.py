@@ -134,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--many-register-to",
+        "--register-to",
+        dest="many_register_to",
         type=int,
         choices=(1, 2),
         default=1,
