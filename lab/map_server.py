@@ -111,6 +111,9 @@ class MapServerUnit:
         self.role = "standby"
         self.boot_time = datetime.now(UTC)
         self.reboot_count = 0
+        # When this unit last became active by a switchover (this boot), as an
+        # IOS-XE RP tells it; None before any.
+        self.switchover_time: datetime | None = None
         self.up = True
         self.table = RegistrationTable()
         self.counters: Counter[str] = Counter()

@@ -152,15 +152,23 @@ class MsShard:
         if not unit.up:
             raise RuntimeError(f"{unit.name} is already down")
         await self._take_down(index)
-        back_at = datetime.now(UTC).timestamp() + down_for
+        # The instant it stopped serving: what a report's down window must contain.
+        down_at = datetime.now(UTC)
+        back_at = down_at.timestamp() + down_for
         self._spawn(self._come_back(index, down_for))
-        return {"unit": unit.name, "down_for": down_for, "back_at": back_at}
+        return {
+            "unit": unit.name,
+            "down_for": down_for,
+            "down_at": down_at.isoformat(),
+            "back_at": back_at,
+        }
 
     async def _come_back(self, index: int, down_for: float) -> None:
         await asyncio.sleep(down_for)
         unit = self.units[index]
         unit.boot_time = datetime.now(UTC)
         unit.reboot_count += 1
+        unit.switchover_time = None  # a new boot, no switchover in it yet
         await self._bring_up(index)
         self.backends[index].publish_boot("reboot")
         log.info("%s is back after a reboot", unit.name)
@@ -173,6 +181,7 @@ class MsShard:
             raise RuntimeError(f"standby {self.units[new].name} is down")
         old_unit, new_unit = self.units[old], self.units[new]
         old_unit.detach()
+        switched_at = datetime.now(UTC)
         old_udp = self.routers[old].udp
         if old_udp is not None:
             old_udp.close()
@@ -181,6 +190,7 @@ class MsShard:
         old_unit.lose_volatile_state()
         self.active = new
         new_unit.role = "active"
+        new_unit.switchover_time = switched_at
         new_unit.lose_volatile_state()
         self.routers[new].udp = await open_udp(
             self.service_address, LISP_CONTROL_PORT, new_unit.on_datagram
@@ -190,7 +200,11 @@ class MsShard:
             backend.publish_switchover(new_active=new_unit.name, previous_active=old_unit.name)
         if self.spec.auto_recover:
             self._spawn(new_unit.send_reregistration(None))
-        return {"active": new_unit.name, "previous": old_unit.name}
+        return {
+            "active": new_unit.name,
+            "previous": old_unit.name,
+            "switched_at": switched_at.isoformat(),
+        }
 
     def split_brain(self) -> dict[str, Any]:
         """The standby loses sight of its peer and promotes itself: both units

@@ -39,7 +39,9 @@ class IosxeFace:
 
     def _unit(self, backend: MsBackend) -> IosxeUnit:
         unit = backend.unit
-        return IosxeUnit(unit.name, unit.boot_time, datetime.now(UTC), unit.role)
+        return IosxeUnit(
+            unit.name, unit.boot_time, datetime.now(UTC), unit.role, unit.switchover_time
+        )
 
     def ms_get(self, backend: MsBackend, flt: etree._Element | None) -> etree._Element:
         # The framework applies the subtree filter to this whole view.

@@ -50,6 +50,7 @@ class IosxeUnit:
     boot_time: datetime
     now: datetime
     ha_role: str  # active | standby
+    switchover_time: datetime | None = None  # when it became active by a switchover
     last_reboot_reason: str = "Reload Command"
 
 
@@ -83,7 +84,10 @@ def render_unit(data: etree._Element, unit: IosxeUnit) -> None:
     active = unit.ha_role == "active"
     _leaf(infra, HA, "ha-state", "db-rf-active" if active else "db-rf-standby-hot")
     _leaf(infra, HA, "peer-state", "db-rf-standby-hot" if active else "db-rf-active")
+    if unit.switchover_time is not None:
+        _leaf(infra, HA, "last-switchover-time", format_time(unit.switchover_time))
     _leaf(infra, HA, "ha-enabled", True)
+    _leaf(infra, HA, "has-switchover-occured", unit.switchover_time is not None)
 
 
 def _afi(eid: Eid) -> tuple[str, str]:

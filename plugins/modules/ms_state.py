@@ -167,6 +167,52 @@ previous:
     RV(unit)), or null.
   returned: success
   type: dict
+down_window:
+  description:
+    - After a C(reboot) or C(switchover) (null otherwise), the best bound the tool has of when
+      the Map-Server was down; no platform tells when a unit went down.
+    - The times mix the controller's clock (sightings, reads) and the unit's (boot and
+      switchover times); keep both on NTP.
+  returned: success
+  type: dict
+  contains:
+    event:
+      description: C(reboot) or C(switchover).
+      type: str
+      returned: success
+    down_after:
+      description:
+        - The unit went down after this instant (ISO 8601, UTC) - the tool's last read of it
+          serving in its previous boot (reboot) or of the previously active unit still active
+          (switchover), kept next to the state file in C(<state_file>.claims).
+        - Null when unknown (first run, no claims file, or a sighting later than the unit's
+          own time: clocks that disagree); RV(down_window.down_after_source) says why.
+      type: str
+      returned: success
+    down_after_source:
+      description: Where RV(down_window.down_after) comes from, or why it is unknown.
+      type: str
+      returned: success
+    down_by:
+      description: The unit was down at the latest from this instant (its new boot time, or
+        the switchover).
+      type: str
+      returned: success
+    back_at:
+      description: When the Map-Server was back (the new boot time; for a switchover the time
+        the platform reports, else the read that found it, see RV(down_window.back_exact)).
+      type: str
+      returned: success
+    back_exact:
+      description: False when RV(down_window.back_at) is only "at the latest" (the platform
+        reports no switchover time).
+      type: bool
+      returned: success
+    back_source:
+      description: Where RV(down_window.back_at) comes from (e.g. C(ietf-system
+        boot-datetime), C(Cisco-IOS-XE-ha-oper last-switchover-time)).
+      type: str
+      returned: success
 state_file:
   description: Path of the state file used.
   returned: success

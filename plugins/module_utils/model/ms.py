@@ -70,13 +70,16 @@ ALGORITHMS = ("none", "hmac-sha-1", "hmac-sha-256")
 @dataclass(frozen=True)
 class MsUnitInfo:
     """A Map-Server unit's state. ``service_address`` is None when the server
-    does not tell it (a standard server); ``reboot_count`` is 0 then."""
+    does not tell it (a standard server); ``reboot_count`` is 0 then.
+    ``switchover_time``: when the unit last became active by a switchover,
+    where the platform tells it (None otherwise)."""
 
     unit_name: str
     ha_role: str
     service_address: IPAddress | None
     boot_time: datetime
     reboot_count: int
+    switchover_time: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,8 @@ class Capabilities:
     be). ``methods`` are the ``reregister`` methods the platform offers this
     server; ``refused`` maps each other method to the capability it lacks.
     ``registration_detail`` names what a registration read carries.
+    ``switchover_time`` names where the server tells when a switchover
+    happened (None: it does not; the tool then bounds it by its own reads).
     """
 
     reboot: str | None
@@ -57,6 +59,7 @@ class Capabilities:
     methods: frozenset[str]
     registration_detail: str
     refused: dict[str, str] = field(default_factory=dict)
+    switchover_time: str | None = None
 
     def require(self, method: str) -> None:
         """Raise MissingCapability naming what ``method`` lacks on this server."""

@@ -6,6 +6,7 @@ full its registration table is (the logic of module ms_state)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
@@ -24,7 +25,13 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_sessio
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.base import Platform
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.state.claims import (
     DEFAULT_WINDOW,
+    Sighting,
+    read_sightings,
     record_claim,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.state.down_window import (
+    UnitRead,
+    bound_down_window,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.state.records import (
     ACTIVE,
@@ -79,7 +86,9 @@ def check_ms_state(
     request: MsStateRequest,
     inventory: EidInventory | None = None,
 ) -> dict[str, Any]:
+    sent_at = datetime.now(UTC)
     snapshot, summary = platform.read_ms_unit_summary(session)
+    answered_at = datetime.now(UTC)
     unit = snapshot.unit
     if unit is None:
         raise TaskError(
@@ -107,10 +116,13 @@ def check_ms_state(
     seen: dict[str, Event] = {}
     path = request.state_file or default_state_file(ms_name)
     active_units: list[str] = []
+    sightings: dict[str, Sighting] = {}
 
     def change(before: StateDocument | None) -> StateDocument:
         seen["event"] = classify(record, before.units if before else {})
-        # Under the state file's lock, so that the forks of a pair take turns.
+        # Under the state file's lock, so that the forks of a pair take turns;
+        # the sightings as they were before this read is recorded as one.
+        sightings.update(read_sightings(path))
         active_units.extend(
             record_claim(
                 path,
@@ -119,6 +131,9 @@ def check_ms_state(
                 service_address,
                 window=request.split_brain_window,
                 write=not request.check_mode,
+                # When the read was sent: the unit was serving then at the latest.
+                now=sent_at.timestamp(),
+                boot_time=record.boot_time,
             )
         )
         return (before or StateDocument(ms_name)).with_unit(record)
@@ -139,6 +154,17 @@ def check_ms_state(
     if registered is None:  # a platform without the counts: count the table itself
         registered = len({r.eid for r in platform.read_registered(session)})
     counts = Counts(expected, registered, source)
+    down_window = None
+    if seen["event"] in ("reboot", "switchover"):
+        capabilities = platform.capabilities(session)
+        down_window = bound_down_window(
+            seen["event"],
+            UnitRead(record, unit.switchover_time, sent_at, answered_at),
+            previous,
+            sightings,
+            reboot_source=capabilities.reboot,
+            switchover_source=capabilities.switchover_time,
+        )
 
     result: dict[str, Any] = {
         # Recording a unit seen for the first time is bookkeeping, not a change to
@@ -155,6 +181,7 @@ def check_ms_state(
         "registered": counts.registered,
         "missing": counts.missing,
         "previous": None if previous is None else unit_json(previous),
+        "down_window": None if down_window is None else down_window.to_json(),
         "state_file": str(path),
     }
     if update.warning:

@@ -138,6 +138,25 @@ def test_unit_boot_time_role_and_count() -> None:
     assert parse.parse_unit(data_element()) is None  # no boot-time, no unit
 
 
+def test_switchover_time_only_after_a_switchover() -> None:
+    """ha-infra's last-switchover-time, through the unit filter; a unit that never
+    switched over (has-switchover-occured false) has none."""
+    assert parse.parse_unit(_all_filtered(filters.unit_filters())).switchover_time is None  # type: ignore[union-attr]
+    switched = T0 + timedelta(minutes=9)
+    data = data_element()
+    render_unit(data, dataclasses.replace(UNIT, switchover_time=switched))
+    element = etree.fromstring(
+        f'<filter xmlns="{NC}" type="subtree">{filters.unit_filters()[2]}</filter>'
+    )
+    reply = apply_subtree_filter(data, element)
+    assert parse.switchover_time(reply) == switched
+    denied = etree.fromstring(etree.tostring(reply))
+    flag = denied.find(f".//{{{models.HA}}}has-switchover-occured")
+    assert flag is not None
+    flag.text = "false"
+    assert parse.switchover_time(denied) is None
+
+
 def test_sites_from_the_lisp_config_without_keys() -> None:
     flt = filters.sites_filter()
     assert "authentication-key" not in flt

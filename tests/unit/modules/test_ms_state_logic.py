@@ -39,6 +39,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.unit_eve
     BOOT_TOLERANCE,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.module_support import TaskError
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.base import (
+    Capabilities,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.state.ms_check import (
     MsStateRequest,
     check_ms_state,
@@ -206,6 +209,9 @@ class FakePlatform:
     def read_registered(self, session: object, known: object = ()) -> tuple[()]:
         self.table_reads += 1
         return ()
+
+    def capabilities(self, session: object) -> Capabilities:
+        return Capabilities("fake boot-time", None, frozenset(), "")
 
 
 def info(role: str = "active", count: int = 0, name: str = "ms1-a") -> MsUnitInfo:

@@ -20,6 +20,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms impor
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
     NetconfFailure,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.base import (
+    Capabilities,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.modules import ms_state
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -38,6 +41,9 @@ class FakePlatform:
             "ms1-a", "active", ipaddress.ip_address("192.0.2.1"), T0, self.reboot_count
         )
         return MsSnapshot(info), MsSummary(1, 1, {}, 4, 3)
+
+    def capabilities(self, session: object) -> Capabilities:
+        return Capabilities("fake boot-time", None, frozenset(), "")
 
 
 def run(

@@ -54,4 +54,7 @@ def iosxe_capabilities(announced: Iterable[str]) -> Capabilities:
         refused=dict(REFUSED)
         if not missing
         else {m: "Cisco-IOS-XE-lisp-oper" for m in ("register", "lisp", "auto", *REFUSED)},
+        switchover_time=(
+            "Cisco-IOS-XE-ha-oper last-switchover-time" if _announces(uris, HA) else None
+        ),
     )

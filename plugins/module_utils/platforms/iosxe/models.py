@@ -19,7 +19,8 @@ Cisco-IOS-XE-device-hardware-oper:
   /device-hardware-data/device-hardware/device-system-data/boot-time
   (yang:date-and-time of the last restart), current-time, last-reboot-reason.
 Cisco-IOS-XE-ha-oper: /ha-oper-data/ha-infra (presence) with ha-state and
-  peer-state (rf-states), last-switchover-time, switchover-count (2024-11-01).
+  peer-state (rf-states), last-switchover-time (yang:date-and-time) with
+  has-switchover-occured (sic), switchover-count (2024-11-01).
 Cisco-IOS-XE-native /native/hostname; Cisco-IOS-XE-lisp augments
   /native/router with lisp/site[sname]: site-id, eid-record/prefixes[prefix]
   (instance-id 0) and eid-record/instance-id-cfg[id prefix] (1..16777214),

@@ -187,6 +187,17 @@ def ha_role(data: etree._Element) -> str:
     return "standby"
 
 
+def switchover_time(data: etree._Element) -> datetime | None:
+    """ha-infra's last-switchover-time, when has-switchover-occured (sic) does
+    not deny that one happened: an RP that never switched over has no time."""
+    ha = _top(data, HA, "ha-oper-data")
+    infra = None if ha is None else ha.find(q(HA, "ha-infra"))
+    if infra is None or _text(infra, "has-switchover-occured", namespace=HA) == "false":
+        return None
+    text = _text(infra, "last-switchover-time", namespace=HA)
+    return None if text is None else parse_time(text)
+
+
 def boot_time(data: etree._Element) -> datetime | None:
     hardware = _top(data, HARDWARE, "device-hardware-data")
     if hardware is None:
@@ -208,6 +219,7 @@ def parse_unit(data: etree._Element, fallback_name: str = "") -> MsUnitInfo | No
         service_address=None,  # no Cisco path tells the MS's LISP address
         boot_time=booted,
         reboot_count=0,
+        switchover_time=switchover_time(data),
     )
 
 
