@@ -1,6 +1,6 @@
 """report.html in a real browser (Debian's chromium, headless): it renders without a
-console error, its title names the MS, and the measured curve has a visible width on
-the outage's time axis."""
+console error, its title names the MS, and the measured curve and the MS's down window
+have a visible width on the outage's time axis."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ document.getElementById('f').addEventListener('load', function () {
   }
   document.getElementById('out').textContent = JSON.stringify({
     title: doc.title, svg: box('svg.recovery-curve'), tool: box('polyline.tool'),
-    waiting: box('polyline.waiting'),
+    waiting: box('polyline.waiting'), down: box('rect.down-window'),
     headline: (doc.querySelector('.headline') || {}).textContent});
 });
 </script></body></html>
@@ -76,6 +76,15 @@ def test_the_report_renders_cleanly_with_a_visible_measured_curve(tmp_path: Path
     results = full_success()
     results["ms_state"]["unit"]["boot_time"] = "2024-05-01T10:00:00Z"
     results["reregister"]["acted_at"] = "2024-05-01T10:00:12Z"
+    results["ms_state"]["down_window"] = {
+        "event": "reboot",
+        "down_after": "2024-05-01T09:59:40Z",
+        "down_after_source": "ms_state's last read of ms1-a up in its previous boot",
+        "down_by": "2024-05-01T10:00:00Z",
+        "back_at": "2024-05-01T10:00:00Z",
+        "back_exact": True,
+        "back_source": "ietf-system boot-datetime",
+    }
     write_report(build_report(results), tmp_path)
     page, log = _render(tmp_path)
     assert [line for line in log.splitlines() if "CONSOLE" in line] == []
@@ -89,6 +98,10 @@ def test_the_report_renders_cleanly_with_a_visible_measured_curve(tmp_path: Path
     # the measured curve starts where it ends.
     assert waiting["width"] >= 60
     assert abs(waiting["x"] + waiting["width"] - tool["x"]) <= 3
+    # The MS's down window: a visible band left of zero, ending where the wait begins.
+    down = page["down"]
+    assert isinstance(down, dict) and down["width"] >= 60
+    assert abs(down["x"] + down["width"] - waiting["x"]) <= 3
 
 
 def test_a_console_error_is_seen(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.report.summary
     summary_facts,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.report.svg import (
+    DownBand,
     recovery_curve_svg,
 )
 
@@ -89,6 +90,10 @@ def html_context(report: RecoveryReport) -> dict[str, Any]:
     """Everything the template sees: fields of the model only, never raw inputs."""
     progress = report.reregister.progress if report.reregister else ()
     problems = _problems(report)
+    timeline = report.timeline
+    down = None
+    if timeline is not None and timeline.down_by_back is not None:
+        down = DownBand(timeline.down_after_back, timeline.down_by_back)
     return {
         "title": report.title,
         "generated_at": report.generated_at,
@@ -99,7 +104,11 @@ def html_context(report: RecoveryReport) -> dict[str, Any]:
             progress,
             report.expected_eids,
             report.baseline.register_interval,
-            since_back=report.timeline.acted_after_back if report.timeline else None,
+            since_back=timeline.acted_after_back if timeline else None,
+            down=down,
+            origin="the MS came back"
+            if timeline is None or timeline.back_exact
+            else "the MS was seen back",
         ),
         "register_interval": f"{report.baseline.register_interval:g}",
         "failed": report.failed,

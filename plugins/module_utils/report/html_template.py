@@ -57,7 +57,9 @@ Result: <span class="{{ 'ok' if ok else 'fail' }}">{{ 'OK' if ok else 'FAIL' }}<
 <p class="note">Registered EIDs over time. The dashed line is not measured: it is an
 estimate of recovery without the tool, from the {{ register_interval }} s register interval
 (ETR register timers spread uniformly over the interval, so a share t / interval of the
-sites is back by time t).</p>
+sites is back by time t). The shaded band left of zero is the Map-Server's down window as
+far as the tool can bound it: from its last sighting of the MS serving (or "unknown") to the
+MS's return; the "MS down" row above says where each bound comes from.</p>
 
 
 <h2>Checks</h2>

@@ -75,15 +75,29 @@ class PassiveBaseline:
 
 @dataclass(frozen=True)
 class Timeline:
-    """Seconds on one axis whose zero is the MS coming back from the outage."""
+    """Seconds on one axis whose zero is the MS coming back from the outage: its
+    new boot, or the switchover (at the latest then when not ``back_exact``).
+
+    The down window, when ms_state bounded it: the MS went down after
+    ``down_after`` (None: unknown, ``down_after_source`` says why) and at the
+    latest at ``down_by``; ``*_after_back`` are the same instants in seconds
+    on the axis (zero or less)."""
 
     ms_back_at: str
+    back_exact: bool
+    back_source: str
     acted_at: str
     acted_after_back: float
     whole_after_back: float | None
+    down_after: str | None = None
+    down_after_source: str | None = None
+    down_after_back: float | None = None
+    down_by: str | None = None
+    down_by_back: float | None = None
 
 
-def _instant(text: str) -> datetime:
+def instant(text: str) -> datetime:
+    """RFC 3339 text as an aware datetime (naive text is taken as UTC)."""
     value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
@@ -125,22 +139,42 @@ class RecoveryReport:
 
     @property
     def timeline(self) -> Timeline | None:
-        """The outage's time axis: zero when the MS came back (its boot time)."""
+        """The outage's time axis: zero when the MS came back (ms_state's down
+        window; without one, the boot time of a reboot)."""
         ms, rr = self.ms, self.reregister
-        if ms is None or rr is None or not ms.boot_time or not rr.acted_at:
+        if ms is None or rr is None or not rr.acted_at:
             return None
+        window = ms.down_window
+        if window is not None:
+            back_text, exact, source = window.back_at, window.back_exact, window.back_source
+        elif ms.event == "reboot" and ms.boot_time:
+            back_text, exact, source = ms.boot_time, True, "the unit's boot time"
+        else:
+            return None  # a switchover without its time: no zero to put on the axis
         try:
-            back = _instant(ms.boot_time)
-            acted = _instant(rr.acted_at)
+            back = instant(back_text)
+            acted_after = (instant(rr.acted_at) - back).total_seconds()
+            down_after = (
+                None
+                if window is None or window.down_after is None
+                else (instant(window.down_after) - back).total_seconds()
+            )
+            down_by = None if window is None else (instant(window.down_by) - back).total_seconds()
         except ValueError:
             return None
-        acted_after = (acted - back).total_seconds()
         ttr = self.time_to_full_recovery
         return Timeline(
-            ms_back_at=ms.boot_time,
+            ms_back_at=back_text,
+            back_exact=exact,
+            back_source=source,
             acted_at=rr.acted_at,
             acted_after_back=acted_after,
             whole_after_back=None if ttr is None else acted_after + ttr,
+            down_after=None if window is None else window.down_after,
+            down_after_source=None if window is None else window.down_after_source,
+            down_after_back=down_after,
+            down_by=None if window is None else window.down_by,
+            down_by_back=down_by,
         )
 
     @property

@@ -32,6 +32,21 @@ REGISTRATION_COUNTS = ("expected", "registered", "missing", "unexpected", "rloc_
 
 
 @dataclass(frozen=True)
+class DownWindowPart:
+    """ms_state's bound of the outage (state/down_window.py), times as UTC text:
+    went down after ``down_after`` (None: unknown) and by ``down_by``, back at
+    ``back_at`` (at the latest there, when not ``back_exact``)."""
+
+    event: str
+    down_after: str | None
+    down_after_source: str
+    down_by: str
+    back_at: str
+    back_exact: bool
+    back_source: str
+
+
+@dataclass(frozen=True)
 class MsStatePart:
     event: str
     unit_name: str | None
@@ -49,6 +64,7 @@ class MsStatePart:
     # earlier attempt was interrupted (the MS rebooted or switched over again).
     events: tuple[str, ...] = ()
     interruptions: tuple[str, ...] = ()
+    down_window: DownWindowPart | None = None
 
 
 @dataclass(frozen=True)
@@ -157,6 +173,29 @@ def _count(data: Mapping[str, Any], key: str, path: str) -> int | None:
     return get_int(data, key, path)
 
 
+def _parse_down_window(data: Mapping[str, Any], path: str) -> DownWindowPart | None:
+    window = get_mapping(data, "down_window", path)
+    if window is None:
+        return None
+    where = f"{path}.down_window"
+
+    def required(key: str) -> str:
+        value = get_str(window, key, where)
+        if not value:
+            raise ReportInputError(f"{where}.{key}: missing")
+        return value
+
+    return DownWindowPart(
+        event=required("event"),
+        down_after=get_str(window, "down_after", where),
+        down_after_source=get_str(window, "down_after_source", where) or "unknown",
+        down_by=required("down_by"),
+        back_at=required("back_at"),
+        back_exact=bool(get_bool(window, "back_exact", where)),
+        back_source=get_str(window, "back_source", where) or "unknown",
+    )
+
+
 def parse_ms_state(data: Mapping[str, Any]) -> MsStatePart:
     path = "ms_state"
     event = get_str(data, "event", path) or "none"
@@ -188,6 +227,7 @@ def parse_ms_state(data: Mapping[str, Any]) -> MsStatePart:
             for i in get_list(data, "interruptions", path)
             if isinstance(i, Mapping)
         ),
+        down_window=_parse_down_window(data, path),
     )
 
 

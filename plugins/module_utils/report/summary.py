@@ -7,6 +7,10 @@ from __future__ import annotations
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.report.model import (
     RecoveryReport,
     format_seconds,
+    instant,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.report.parts import (
+    DownWindowPart,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.report.parts import (
     ReregisterPart,
@@ -47,6 +51,25 @@ def _ms_line(report: RecoveryReport) -> Row | None:
     if len(ms.active_units) > 1:
         details.append(f"SPLIT BRAIN: {', '.join(ms.active_units)} all claim active")
     return _row("MS unit", f"{unit}: {', '.join(details)}")
+
+
+def down_window_text(window: DownWindowPart) -> str:
+    """The outage's bound in words: "between X and Y", or "at the latest from Y"
+    with why its start is unknown; then where the back time comes from."""
+    back = "back at" if window.back_exact else "back at the latest at"
+    if window.down_after is None:
+        down = f"down at the latest from {window.down_by}, since when is {window.down_after_source}"
+    else:
+        try:
+            span = (instant(window.back_at) - instant(window.down_after)).total_seconds()
+            at_most = f" (at most {format_seconds(span)})"
+        except ValueError:
+            at_most = ""
+        down = (
+            f"down between {window.down_after} and {window.down_by}{at_most};"
+            f" the start from {window.down_after_source}"
+        )
+    return f"{down}; {back} {window.back_at} ({window.back_source})"
 
 
 def _count_pair(done: int | None, total: int | None) -> str:
@@ -142,6 +165,8 @@ def summary_facts(report: RecoveryReport) -> list[Row]:
     ms_line = _ms_line(report)
     if ms_line:
         rows.append(ms_line)
+    if report.ms is not None and report.ms.down_window is not None:
+        rows.append(_row("MS down", down_window_text(report.ms.down_window)))
     rows.append(_row("Sites recovered", _count_pair(report.recovered_sites, report.total_sites)))
     rows.append(_row("EIDs registered", _count_pair(report.registered_eids, report.expected_eids)))
     rows.extend(_recovery_lines(report))
@@ -176,8 +201,11 @@ def headline(report: RecoveryReport) -> str:
         return "NOT whole: the table was not complete at the end of the run"
     timeline = report.timeline
     if timeline is not None and timeline.whole_after_back is not None:
+        # Not exact: zero is the read that found the switchover, so the true
+        # figure is at least this one.
+        back = "the MS came back" if timeline.back_exact else "the MS was seen back (at the latest)"
         return (
-            f"Table whole {format_seconds(timeline.whole_after_back)} after the MS came back"
+            f"Table whole {format_seconds(timeline.whole_after_back)} after {back}"
             f" (the tool acted at {format_seconds(timeline.acted_after_back)}), {without}"
         )
     return f"Table whole {format_seconds(ttr)} after the tool acted, {without}"

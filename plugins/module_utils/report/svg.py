@@ -5,13 +5,15 @@
 Registered EIDs over time: the tool's samples as a solid line, the passive
 baseline (the ETRs' own register timers, min(1, t / interval) of the expected
 EIDs) dashed, and the 100 % line. The x axis runs to the register interval so
-the baseline's whole ramp is visible next to the tool's.
+the baseline's whole ramp is visible next to the tool's. On the outage's axis
+(zero: the MS came back) the MS's down window is a shaded band left of zero.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 WIDTH, HEIGHT = 720, 360
@@ -20,6 +22,19 @@ PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 TOOL_COLOUR = "#1f6feb"
 BASELINE_COLOUR = "#9a6700"
 FULL_COLOUR = "#2da44e"
+DOWN_COLOUR = "#cf222e"
+# The band of an outage whose start lies far back (the last run, a day ago) is
+# cut at this share of the axis's positive side, so the recovery stays readable.
+DOWN_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class DownBand:
+    """The MS's down window in seconds on the outage's axis (zero or less):
+    it went down after ``start`` (None: unknown) and by ``end``."""
+
+    start: float | None
+    end: float = 0.0
 
 
 def nice_ticks(maximum: float, target: int = 6) -> list[float]:
@@ -31,6 +46,16 @@ def nice_ticks(maximum: float, target: int = 6) -> list[float]:
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
     count = math.ceil(maximum / step - 1e-9)
     return [round(i * step, 10) for i in range(count + 1)]
+
+
+def axis_ticks(low: float, high: float, target: int = 6) -> list[float]:
+    """Round ticks covering ``low`` (zero or less) to ``high``, zero among them."""
+    if low >= 0:
+        return nice_ticks(high, target)
+    step = nice_ticks(high - low, target)[1]
+    first = math.floor(low / step + 1e-9)
+    last = max(1, math.ceil(high / step - 1e-9))
+    return [round(i * step, 10) for i in range(first, last + 1)]
 
 
 def _num(value: float) -> str:
@@ -69,28 +94,38 @@ def recovery_curve_svg(
     expected: int | None,
     register_interval: float | None,
     since_back: float | None = None,
+    down: DownBand | None = None,
+    origin: str = "the MS came back",
 ) -> str:
     """SVG text; ``progress`` is [[seconds, registered_count], ...] from the re-registration.
 
     With ``since_back`` (seconds from the MS coming back to the re-registration's
-    start), the time axis starts when the MS came back, so the wait before the tool
-    acted, the tool's curve and the passive baseline share one axis."""
+    start), the time axis starts when the MS came back (``origin`` names that
+    instant), so the wait before the tool acted, the tool's curve and the
+    passive baseline share one axis; ``down`` adds the MS's down window left of
+    zero."""
     shift = since_back if since_back is not None and since_back >= 0 else 0.0
+    if not shift:
+        down, origin = None, "the re-registration started"
     samples = sorted((float(t) + shift, float(n)) for t, n in progress)
     interval = register_interval if register_interval and register_interval > 0 else None
     x_max_data = max([t for t, _ in samples] + [interval or 0.0])
     y_max_data = max([n for _, n in samples] + [float(expected or 0)])
-    x_ticks = nice_ticks(x_max_data or 1.0)
+    x_min_data = 0.0
+    if down is not None:
+        limit = -DOWN_SHARE * (x_max_data or 1.0)
+        wanted = down.start if down.start is not None else limit
+        x_min_data = min(down.end, max(wanted, limit))
+    x_ticks = axis_ticks(x_min_data, x_max_data or 1.0)
     y_ticks = nice_ticks(y_max_data or 1.0, target=5)
-    x_max, y_max = x_ticks[-1], y_ticks[-1]
+    x_min, x_max, y_max = x_ticks[0], x_ticks[-1], y_ticks[-1]
 
     def px(t: float) -> float:
-        return LEFT + PLOT_W * t / x_max
+        return LEFT + PLOT_W * (t - x_min) / (x_max - x_min)
 
     def py(n: float) -> float:
         return TOP + PLOT_H * (1 - n / y_max)
 
-    origin = "the MS came back" if shift else "the re-registration started"
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}"'
         f' viewBox="0 0 {WIDTH} {HEIGHT}" role="img" class="recovery-curve"'
@@ -124,6 +159,9 @@ def recovery_curve_svg(
         )
     )
     legend = []
+    if down is not None:
+        out.extend(_down_band(down, px, x_min))
+        legend.append((DOWN_COLOUR, "", "MS down (bounds: see the summary)"))
     if expected:
         out.append(
             _line(
@@ -148,6 +186,8 @@ def recovery_curve_svg(
         if interval:
             # x_max >= interval (the axis always reaches it), so the ramp is whole.
             baseline = [(0.0, 0.0), (interval, float(expected))]
+            if x_min < 0:
+                baseline.insert(0, (x_min, 0.0))  # the outage: the table was empty
             if interval < x_max:
                 baseline.append((x_max, float(expected)))
             out.append(
@@ -232,3 +272,25 @@ def recovery_curve_svg(
         out.append(_text(legend_x + 34, y + 4, label))
     out.append("</svg>")
     return "\n".join(out) + "\n"
+
+
+def _down_band(down: DownBand, px: Callable[[float], float], x_min: float) -> list[str]:
+    """A shaded band from the last sighting of the MS up (or the axis's left
+    edge, when that lies further back or is unknown) to its return."""
+    clipped = down.start is None or down.start < x_min
+    left, right = px(x_min if clipped else down.start or 0.0), px(down.end)
+    if down.start is None:
+        label = "MS down since: unknown"
+    elif clipped:
+        label = f"MS down since {-down.start:.3g} s before"
+    else:
+        label = f"MS down at most {down.end - down.start:.3g} s"
+    # Inside the band when it is wide enough, else just right of it.
+    inside = right - left >= 7 * len(label)
+    x, anchor = (right - 4, "end") if inside else (right + 4, "start")
+    return [
+        f'<rect x="{_num(left)}" y="{TOP}" width="{_num(max(right - left, 2.0))}"'
+        f' height="{PLOT_H}" fill="{DOWN_COLOUR}" fill-opacity="0.15" class="down-window"/>',
+        _line(right, TOP, right, TOP + PLOT_H, stroke=DOWN_COLOUR, stroke_width="1.5"),
+        _text(x, TOP + 30, label, fill=DOWN_COLOUR, text_anchor=anchor, class_="down-label"),
+    ]
