@@ -250,6 +250,8 @@ KNOWN_PATHS = {
     "ha-oper-data/ha-infra/ha-state",
     "ha-oper-data/ha-infra/peer-state",
     "ha-oper-data/ha-infra/ha-enabled",
+    "ha-oper-data/ha-infra/has-switchover-occured",
+    "ha-oper-data/ha-infra/last-switchover-time",
     "lisp-state",
     "lisp-state/lisp-routers",
     "lisp-state/lisp-routers/top-id",
