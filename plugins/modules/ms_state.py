@@ -186,7 +186,7 @@ down_window:
           serving in its previous boot (reboot) or of the previously active unit still active
           (switchover), kept next to the state file in C(<state_file>.claims).
         - Null when unknown (first run, no claims file, or a sighting later than the unit's
-          own time: clocks that disagree); RV(down_window.down_after_source) says why.
+          own time, so the clocks disagree); RV(down_window.down_after_source) says why.
       type: str
       returned: success
     down_after_source:

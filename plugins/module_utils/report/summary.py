@@ -11,8 +11,6 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.report.model i
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.report.parts import (
     DownWindowPart,
-)
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.report.parts import (
     ReregisterPart,
 )
 
