@@ -79,8 +79,12 @@ def _up(args: argparse.Namespace) -> int:
         f"{notify_sites}/{spec.sites}"
     )
     if spec.map_servers > 1:
-        also = "" if spec.register_to == 1 else f" and the next {spec.register_to - 1}"
-        print(f"  Map-Servers:       {spec.map_servers} pairs, site s on ms<1 + s mod N>{also}")
+        where = (
+            "ms<1 + s mod N>"
+            if spec.register_to == 1
+            else f"ms<1 + (s + k) mod N> for k < {spec.register_to}"
+        )
+        print(f"  Map-Servers:       {spec.map_servers} pairs, site s on {where}")
     print(f"  Platform:          {spec.platform} ({face_of(spec.platform).network_os})")
     print(f"  Ansible inventory: {paths.ansible_inventory(args.dir)}")
     print(f"  ETRs as hosts:     {paths.etr_inventory(args.dir)}")
