@@ -28,6 +28,8 @@ from ansible_collections.lispnet.ms_recovery.lab.yang.ms_render import (
 from ansible_collections.lispnet.ms_recovery.lab.yang.standard import (
     add_system,
     standard_capabilities,
+    standard_etr_view,
+    standard_ms_view,
     without_augment,
 )
 from ansible_collections.lispnet.ms_recovery.lab.yang.tree import new_data
@@ -84,7 +86,10 @@ class LispnetFace:
         if brief is None:
             return None
         return serialize_ms_registrations(
-            backend.configured_sites(), backend.unit.table.all_records(), brief=brief
+            backend.configured_sites(),
+            backend.unit.table.all_records(),
+            brief=brief,
+            since=backend.unit.boot_time,
         )
 
     def ms_config(self, backend: MsBackend) -> etree._Element:
@@ -108,12 +113,10 @@ class IetfFace:
     def ms_get(self, backend: MsBackend, flt: etree._Element | None) -> etree._Element:
         unit = backend.unit
         if unit.role == "active":
-            data = without_augment(render_ms(backend.snapshot()))
-        else:
-            # A standby runs no Map-Server instance: the standard has no HA
-            # role, so what it serves (nothing of LISP) is how it shows.
-            data = new_data()
-        return add_system(data, unit.name, unit.boot_time)
+            return standard_ms_view(render_ms(backend.snapshot()), unit.name, unit.boot_time)
+        # A standby runs no Map-Server instance: the standard has no HA role,
+        # so what it serves (nothing of LISP) is how it shows.
+        return add_system(new_data(), unit.name, unit.boot_time)
 
     def ms_exact(self, backend: MsBackend, flt: etree._Element | None) -> Iterator[bytes] | None:
         return None  # the framework filters ms_get's standard view
@@ -122,8 +125,9 @@ class IetfFace:
         return without_augment(render_ms(backend.snapshot(with_state=False)))
 
     def etr_get(self, backend: EtrBackend) -> etree._Element:
-        data = without_augment(render_etr(backend.snapshot()))
-        return add_system(data, backend.etr.config.name, backend.started)
+        return standard_etr_view(
+            render_etr(backend.snapshot()), backend.etr.config.name, backend.started
+        )
 
 
 # One per LAB_PLATFORMS name (lab/topology.py); one without a face yet is

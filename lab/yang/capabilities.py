@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.namespaces import (
     ETR,
+    LADDR,
     LISP,
     LMR,
     MS,
@@ -14,12 +15,13 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf
 
 # (module, namespace, revision) of what the servers implement; the revision
 # must equal the one in yang/<module>.yang.
-PROJECT_REVISION = "2025-11-25"
+PROJECT_REVISION = "2026-12-04"
 MODULES: tuple[tuple[str, str, str], ...] = (
     ("ietf-lisp", LISP, PROJECT_REVISION),
     ("ietf-lisp-mapserver", MS, PROJECT_REVISION),
     ("ietf-lisp-etr", ETR, PROJECT_REVISION),
     ("lispnet-ms-recovery", LMR, PROJECT_REVISION),
+    ("ietf-lisp-address-types", LADDR, PROJECT_REVISION),
     ("ietf-routing", RT, "2018-03-13"),
     ("ietf-interfaces", "urn:ietf:params:xml:ns:yang:ietf-interfaces", "2018-02-20"),
     ("ietf-inet-types", "urn:ietf:params:xml:ns:yang:ietf-inet-types", "2013-07-15"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 from lxml import etree
 
@@ -40,16 +41,23 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.times im
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.namespaces import (
     DEFAULT_PROTOCOL_NAME,
+    LADDR,
+    LISP,
     MS,
+    MS_ROLE,
     T,
+    q,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.tree import (
     leaf,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.values import (
+    algorithm_identity,
+)
 
 _SE = etree.SubElement
-_AF_NAMES = {4: "ipv4-prefix", 6: "ipv6-prefix"}
-_DEFAULT_ALGORITHM = "hmac-sha-256"
+# The summary counts EIDs per address family (ietf-lisp-address-types identity).
+_AF_NAMES = {4: "ipv4-afi", 6: "ipv6-afi"}
 
 
 @dataclass(frozen=True)
@@ -58,7 +66,7 @@ class MsCounts:
 
     configured_sites: int
     registered_sites: int
-    configured_eids: dict[str, int]  # per address-type name
+    configured_eids: dict[str, int]  # per address family identity, e.g. ipv4-afi
     registered_eids: dict[str, int]
     expected_eids: int  # EIDs of the stored sites
     registered_total: int
@@ -74,16 +82,39 @@ def render_ms(
     data = new_data()
     ms = _map_server(data, protocol_name)
     _render_sites(ms, snapshot)
+    since = None if snapshot.unit is None else snapshot.unit.boot_time
     with collector_paused():
         groups = group_by_eid(snapshot.sites, snapshot.registrations)
-        ms.append(render_vpns(groups))
+        ms.append(render_vpns(groups, since))
     # Counting from the groups avoids hashing every EID again (slow for
     # ipaddress networks) on a 50,000-entry table.
     if counts is None:
         counts = _count(snapshot, groups)
     _render_summary(ms, counts)
+    if snapshot.unit is not None:
+        _render_standard_counters(ms, snapshot.unit.boot_time, snapshot.counters)
     _render_recovery(ms, snapshot, counts)
     return data
+
+
+# ietf-lisp-mapserver's counters the lab counts, from its own (model/ms.py
+# MS_COUNTERS). The draft's record counts (map-notify-records-out,
+# proxy-reply-records-out) are not kept: the lab counts messages.
+_STANDARD_COUNTERS = (
+    ("map-registers-in", "map-registers-received"),
+    ("map-registers-in-auth-failed", "auth-failures"),
+    ("map-requests-forwarded-out", "map-requests-forwarded"),
+)
+
+
+def _render_standard_counters(
+    ms: etree._Element, since: datetime, counters: dict[str, int]
+) -> None:
+    elem = _SE(ms, T.ms_counters)
+    leaf(elem, T.discontinuity, format_time(since))
+    for name, own in _STANDARD_COUNTERS:
+        if own in counters:
+            leaf(elem, q(MS, name), str(counters[own]))
 
 
 def serialize_ms_registrations(
@@ -91,11 +122,13 @@ def serialize_ms_registrations(
     registrations: Iterable[RegistrationFields],
     *,
     brief: bool,
+    since: datetime | None = None,
     protocol_name: str = DEFAULT_PROTOCOL_NAME,
 ) -> Iterator[bytes]:
     """The serialized <data> of map-server/vpns alone, in consecutive parts:
     what ``filters.ms_registrations_filter`` (or, ``brief``,
-    ``filters.ms_registered_filter``) selects of ``render_ms``. Text, not a
+    ``filters.ms_registered_filter``) selects of ``render_ms``; ``since``:
+    the unit's boot time (``render_ms``'s per-VPN counters). Text, not a
     tree: a server sends each part as it comes, and a 50,000-entry table is
     not parsed into two million elements only to be written out again."""
     data = new_data()
@@ -104,7 +137,7 @@ def serialize_ms_registrations(
     yield head
     with collector_paused():
         groups = group_by_eid(sites, registrations)
-        for piece in vpns_pieces(groups, brief=brief):
+        for piece in vpns_pieces(groups, since, brief=brief):
             yield piece.encode()
     yield tail
 
@@ -113,7 +146,8 @@ _VPNS_HERE = "vpns"
 
 
 def _map_server(data: etree._Element, protocol_name: str) -> etree._Element:
-    return _SE(add_lisp_instance(data, protocol_name), T.map_server, nsmap=role_nsmap(MS))
+    lisp = add_lisp_instance(data, protocol_name, MS_ROLE)
+    return _SE(lisp, T.map_server, nsmap=role_nsmap(MS))
 
 
 def _count(snapshot: MsSnapshot, groups: dict) -> MsCounts:
@@ -149,7 +183,8 @@ def _render_sites(ms: etree._Element, snapshot: MsSnapshot) -> None:
         leaf(elem, T.site_name, site.name)
         key = _SE(_SE(elem, T.auth_keys), T.auth_key)
         leaf(key, T.auth_key_id, str(site.key_id))
-        leaf(key, T.auth_algorithm_id, site.algorithm)
+        algorithm = _SE(key, T.auth_algorithm_id, nsmap={"lisp": LISP})
+        algorithm.text = f"lisp:{algorithm_identity(site.algorithm)}"
 
 
 def af_counts(eids: Iterable[Eid]) -> dict[str, int]:
@@ -164,11 +199,12 @@ def _render_summary(ms: etree._Element, counts: MsCounts) -> None:
     summary = _SE(ms, T.summary)
     leaf(summary, T.n_conf_sites, str(counts.configured_sites))
     leaf(summary, T.n_reg_sites, str(counts.registered_sites))
+    datum = _SE(summary, T.af_datum)
     for af in _AF_NAMES.values():
-        datum = _SE(summary, T.af_datum)
-        leaf(datum, T.address_type, af)
-        leaf(datum, T.n_conf_eids, str(counts.configured_eids.get(af, 0)))
-        leaf(datum, T.n_reg_eids, str(counts.registered_eids.get(af, 0)))
+        data = _SE(datum, T.af_data)
+        _SE(data, T.address_type, nsmap={"laddr": LADDR}).text = f"laddr:{af}"
+        leaf(data, T.n_conf_eids, str(counts.configured_eids.get(af, 0)))
+        leaf(data, T.n_reg_eids, str(counts.registered_eids.get(af, 0)))
 
 
 def _render_recovery(

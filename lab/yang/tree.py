@@ -5,7 +5,6 @@ from __future__ import annotations
 from lxml import etree
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.namespaces import (
-    DEFAULT_PROTOCOL_NAME,
     LISP_PROTOCOL_TYPE,
     NSMAP,
     T,
@@ -32,11 +31,12 @@ def role_nsmap(namespace: str) -> dict[str | None, str]:
     return {None: namespace, "lmr": NSMAP["lmr"]}
 
 
-def add_lisp_instance(
-    data: etree._Element, protocol_name: str = DEFAULT_PROTOCOL_NAME
-) -> etree._Element:
+def add_lisp_instance(data: etree._Element, protocol_name: str, role: str) -> etree._Element:
     """Append routing/control-plane-protocols/control-plane-protocol[lisp] and
-    return its <lisp> container."""
+    return its <lisp> container, holding ``role`` (a lisp-role-type value such
+    as ``MS_ROLE``) in its lisp-role list: ietf-lisp-mapserver's and
+    ietf-lisp-etr's containers exist only under a LISP instance playing their
+    role."""
     routing = data.find(T.routing)
     if routing is None:
         routing = _SE(data, T.routing)
@@ -46,4 +46,9 @@ def add_lisp_instance(
     cpp = _SE(cpps, T.cpp)
     _SE(cpp, T.rt_type).text = LISP_PROTOCOL_TYPE
     _SE(cpp, T.rt_name).text = protocol_name
-    return _SE(cpp, T.lisp)
+    lisp = _SE(cpp, T.lisp)
+    prefix = role.partition(":")[0]
+    # The identity's prefix declared on the leaf itself: a subtree filter's
+    # copy of the leaf keeps it in scope wherever the copy lands.
+    _SE(_SE(lisp, T.lisp_role), T.lisp_role_type, nsmap={prefix: NSMAP[prefix]}).text = role
+    return lisp

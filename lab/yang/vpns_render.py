@@ -29,17 +29,27 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.times im
     format_time,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.namespaces import (
+    LADDR,
     LMR,
     MS,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.values import (
     format_xtr_key,
+    locator_key,
+    mapping_key,
 )
 
-_AF = {4: ("ipv4-prefix", "ipv4-prefix"), 6: ("ipv6-prefix", "ipv6-prefix")}
+# ietf-lisp-address-types: per IP version, the family identity of a prefix
+# and of an address, each with the leaf that holds it.
+_PREFIX_AF = {
+    4: ("laddr:ipv4-prefix-afi", "ipv4-prefix"),
+    6: ("laddr:ipv6-prefix-afi", "ipv6-prefix"),
+}
+_ADDRESS_AF = {4: ("laddr:ipv4-afi", "ipv4"), 6: ("laddr:ipv6-afi", "ipv6")}
 
 # Flags default to false in the YANG module, so only true is written.
 _PROXY = "<lmr:proxy-reply>true</lmr:proxy-reply>"
+_AUTHORITATIVE = "<authoritative>A</authoritative>"
 _WANT = "<lmr:want-map-notify>true</lmr:want-map-notify>"
 
 Groups = dict[int, dict[Eid, tuple[int | None, list[RegistrationFields]]]]
@@ -80,19 +90,16 @@ class _Texts:
         if text is None:
             parts = []
             for r in rlocs:
-                a = str(r.address)
+                af, tag = _ADDRESS_AF[r.address.version]
                 parts.append(
-                    f"<locator><locator-id>{a}</locator-id><locator-address>{a}</locator-address>"
+                    f"<locator><locator-id>{locator_key(r.address)}</locator-id>"
+                    f"<locator-address><address-type>{af}</address-type>"
+                    f"<{tag}>{r.address}</{tag}></locator-address>"
+                    # The draft gives these no default: always written.
+                    f"<priority>{r.priority}</priority><weight>{r.weight}</weight>"
+                    f"<multicast-priority>{r.m_priority}</multicast-priority>"
+                    f"<multicast-weight>{r.m_weight}</multicast-weight>"
                 )
-                # Leaves at their YANG default are left out (RFC 6243 "trim").
-                if r.priority != 1:
-                    parts.append(f"<priority>{r.priority}</priority>")
-                if r.weight != 100:
-                    parts.append(f"<weight>{r.weight}</weight>")
-                if r.m_priority != 255:
-                    parts.append(f"<multicast-priority>{r.m_priority}</multicast-priority>")
-                if r.m_weight != 0:
-                    parts.append(f"<multicast-weight>{r.m_weight}</multicast-weight>")
                 if r.local:
                     parts.append("<lmr:local>true</lmr:local>")
                 parts.append("</locator>")
@@ -103,8 +110,9 @@ class _Texts:
         text = self.locators.get(rlocs)
         if text is None:
             text = self.locators[rlocs] = "".join(
-                f"<locator><locator-id>{r.address}</locator-id>"
-                f"<locator-address>{r.address}</locator-address></locator>"
+                f"<locator><locator-id>{locator_key(r.address)}</locator-id><locator-address>"
+                f"<{_ADDRESS_AF[r.address.version][1]}>{r.address}"
+                f"</{_ADDRESS_AF[r.address.version][1]}></locator-address></locator>"
                 for r in rlocs
             )
         return text
@@ -128,7 +136,8 @@ def _full_record(r: RegistrationFields, address: str, texts: _Texts) -> str:
         f"<site-id>{r.site_id}</site-id><eid>{address}</eid>"
         f"<time-to-live>{r.ttl}</time-to-live>"
         f"<creation-time>{texts.time(r.first_registered)}</creation-time>"
-        f"<authoritative>{'true' if r.authoritative else 'false'}</authoritative>"
+        # bits {A}: the set bit's name; left out when clear (no default).
+        f"{_AUTHORITATIVE if r.authoritative else ''}"
         f"<rlocs>{texts.rloc_set(r.rlocs)}</rlocs>"
         f"<lmr:site-name>{texts.name(r.site)}</lmr:site-name>"
         f"<lmr:last-registration-time>{texts.time(r.last_registered)}"
@@ -155,12 +164,15 @@ def _brief_record(r: RegistrationFields, address: str, texts: _Texts) -> str:
 _STRINGS_PER_PIECE = 4096
 
 
-def render_vpns(groups: Groups) -> etree._Element:
-    """The <vpns> element of ietf-lisp-mapserver for the grouped table."""
-    return etree.fromstring("".join(vpns_pieces(groups)).encode(), parser=_PARSER)
+def render_vpns(groups: Groups, since: datetime | None = None) -> etree._Element:
+    """The <vpns> element of ietf-lisp-mapserver for the grouped table;
+    ``since``: when the counters started (the unit's boot), None for none."""
+    return etree.fromstring("".join(vpns_pieces(groups, since)).encode(), parser=_PARSER)
 
 
-def vpns_pieces(groups: Groups, *, brief: bool = False) -> Iterator[str]:
+def vpns_pieces(
+    groups: Groups, since: datetime | None = None, *, brief: bool = False
+) -> Iterator[str]:
     """``render_vpns`` as XML text declaring its own namespaces, in pieces of
     some hundred kB, so a server can send the first while it renders the rest.
 
@@ -169,16 +181,18 @@ def vpns_pieces(groups: Groups, *, brief: bool = False) -> Iterator[str]:
     """
     texts = _Texts()
     record = _brief_record if brief else _full_record
-    out: list[str] = [f'<vpns xmlns="{MS}" xmlns:lmr="{LMR}">']
+    out: list[str] = [f'<vpns xmlns="{MS}" xmlns:laddr="{LADDR}" xmlns:lmr="{LMR}">']
     add = out.append
     for iid, mappings in groups.items():
         add(f"<vpn><instance-id>{iid}</instance-id><mappings>")
         for eid, (configured_site_id, regs) in mappings.items():
             prefix = str(eid.prefix)
-            af, tag = _AF[eid.prefix.version]
+            af, tag = _PREFIX_AF[eid.prefix.version]
             address = f"<address-type>{af}</address-type><{tag}>{prefix}</{tag}>"
-            add(f"<mapping><eid-id>[{iid}]{prefix}</eid-id>")
-            if not brief:
+            add(f"<mapping><eid-id>{mapping_key(eid)}</eid-id>")
+            if brief:
+                add(f"<eid-address><{tag}>{prefix}</{tag}></eid-address>")
+            else:
                 site_id = configured_site_id if configured_site_id is not None else regs[0].site_id
                 add(f"<eid-address>{address}</eid-address><site-id>{site_id}</site-id>")
                 if configured_site_id is None:
@@ -199,7 +213,14 @@ def vpns_pieces(groups: Groups, *, brief: bool = False) -> Iterator[str]:
             if len(out) >= _STRINGS_PER_PIECE:
                 yield "".join(out)
                 out.clear()
-        add("</mappings></vpn>")
+        add("</mappings>")
+        if since is not None and not brief:
+            # The draft's per-VPN counters: the lab counts per Map-Server only,
+            # so only since when (a mandatory leaf of the draft's container).
+            add(
+                f"<counters><discontinuity-time>{texts.time(since)}</discontinuity-time></counters>"
+            )
+        add("</vpn>")
     add("</vpns>")
     yield "".join(out)
 

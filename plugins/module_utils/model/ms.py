@@ -167,9 +167,10 @@ class RegistrationBrief:
     site: str
     rloc_addresses: frozenset[IPAddress]
     last_registered: datetime
-    # Who registered it, as the MS keys its registrations (the xtr-id key:
-    # the xTR-ID, or ``src-ADDRESS:PORT`` without one); bridge hand-back
-    # tells an ETR's own registration from the controller's bridge by it.
+    # Who registered it, as the MS keys its registrations (the xtr-id key in
+    # base64: the xTR-ID, or without one a hash of the source address and port,
+    # platforms/ietf/values.py); bridge hand-back tells an ETR's own
+    # registration from the controller's bridge by it.
     registrant: str = ""
 
 

@@ -218,7 +218,7 @@ def info(role: str = "active", count: int = 0, name: str = "ms1-a") -> MsUnitInf
     return MsUnitInfo(name, role, ipaddress.ip_address(SERVICE), T0, count)
 
 
-SUMMARY = MsSummary(3, 2, {"ipv4-prefix": AfCounts(6, 4)}, expected_eids=6, registered_eids=4)
+SUMMARY = MsSummary(3, 2, {"ipv4-afi": AfCounts(6, 4)}, expected_eids=6, registered_eids=4)
 
 
 def small_inventory() -> EidInventory:

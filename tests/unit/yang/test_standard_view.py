@@ -11,9 +11,8 @@ from lxml import etree
 
 from ansible_collections.lispnet.ms_recovery.lab.yang.ms_render import render_ms
 from ansible_collections.lispnet.ms_recovery.lab.yang.standard import (
-    add_system,
     standard_capabilities,
-    without_augment,
+    standard_ms_view,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import MsSnapshot
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms import (
@@ -33,9 +32,7 @@ class StandardServer:
     def __init__(self, snapshot: MsSnapshot) -> None:
         assert snapshot.unit is not None
         self.boot = snapshot.unit.boot_time
-        self.data = add_system(
-            without_augment(render_ms(snapshot)), snapshot.unit.unit_name, self.boot
-        )
+        self.data = standard_ms_view(render_ms(snapshot), snapshot.unit.unit_name, self.boot)
         self.requests: list[str] = []
 
     def get(self, filter_xml: str) -> etree._Element:

@@ -17,7 +17,7 @@ PYANG = Path(sys.executable).with_name("pyang")
 
 def test_pyang_strict_passes_without_warnings() -> None:
     modules = sorted(str(p) for p in (ROOT / "yang").glob("*.yang"))
-    assert len(modules) == 4
+    assert len(modules) == 5
     proc = subprocess.run(
         [
             str(PYANG),
@@ -42,7 +42,7 @@ def test_capabilities_name_every_module_with_revision() -> None:
     assert len(caps) == len(MODULES)
     assert (
         "urn:lispnet:params:xml:ns:yang:lispnet-ms-recovery"
-        "?module=lispnet-ms-recovery&revision=2025-11-25"
+        "?module=lispnet-ms-recovery&revision=2026-12-04"
     ) in caps
     for name, _, revision in MODULES:
         text = ROOT / "yang" / f"{name}.yang"

@@ -75,9 +75,9 @@ def test_summary_counts(ms_snapshot: MsSnapshot) -> None:
     summary = parse_ms_summary(render_ms(ms_snapshot))
     assert summary is not None
     assert (summary.configured_sites, summary.registered_sites) == (2, 2)
-    assert summary.per_af["ipv4-prefix"].configured_eids == 2
-    assert summary.per_af["ipv4-prefix"].registered_eids == 3
-    assert summary.per_af["ipv6-prefix"].registered_eids == 1
+    assert summary.per_af["ipv4-afi"].configured_eids == 2
+    assert summary.per_af["ipv4-afi"].registered_eids == 3
+    assert summary.per_af["ipv6-afi"].registered_eids == 1
     assert (summary.expected_eids, summary.registered_eids) == (3, 4)
 
 
@@ -162,9 +162,15 @@ def test_registrations_alone_render_what_the_filter_selects(
     ms_snapshot: MsSnapshot, brief: bool
 ) -> None:
     flt = ms_registered_filter() if brief else ms_registrations_filter()
+    assert ms_snapshot.unit is not None
     alone = etree.fromstring(
         b"".join(
-            serialize_ms_registrations(ms_snapshot.sites, ms_snapshot.registrations, brief=brief)
+            serialize_ms_registrations(
+                ms_snapshot.sites,
+                ms_snapshot.registrations,
+                brief=brief,
+                since=ms_snapshot.unit.boot_time,  # the per-VPN counters' start
+            )
         )
     )
     if not brief:

@@ -35,9 +35,10 @@ def _lisp(inner: str) -> str:
     return (
         f'<routing xmlns="{RT}"><control-plane-protocols><control-plane-protocol>'
         # The list keys: a reply without them is not valid instance data, and
-        # the lisp container's when-condition needs the type.
+        # the lisp container's when-condition needs the type; likewise the
+        # lisp-role list for the map-server and etr containers' conditions.
         "<type/><name/>"
-        f'<lisp xmlns="{LISP}">{inner}</lisp>'
+        f'<lisp xmlns="{LISP}"><lisp-role/>{inner}</lisp>'
         "</control-plane-protocol></control-plane-protocols></routing>"
     )
 
@@ -62,11 +63,15 @@ def ms_registrations_filter() -> str:
 
 def ms_registered_filter(augment: bool = True) -> str:
     """Only what checking the table needs (``registered``): per registration
-    its EID (the mapping's key, ``[iid]prefix``), site, RLOC addresses and last
-    registration time, with the list keys. With the lispnet-ms-recovery
-    augment the site name and time are each record's; a standard server
-    (``augment`` False) has the record's site-id and the mapping's time."""
-    rlocs = "<rlocs><locator><locator-id/><locator-address/></locator></rlocs>"
+    its EID (the instance and the eid-address prefix), site, RLOC addresses
+    and last registration time, with the list keys. With the
+    lispnet-ms-recovery augment the site name and time are each record's; a
+    standard server (``augment`` False) has the record's site-id and the
+    mapping's time."""
+    rlocs = (
+        "<rlocs><locator><locator-id/>"
+        "<locator-address><ipv4/><ipv6/></locator-address></locator></rlocs>"
+    )
     if augment:
         record = (
             f'<xtr-id/>{rlocs}<site-name xmlns="{LMR}"/><last-registration-time xmlns="{LMR}"/>'
@@ -76,7 +81,8 @@ def ms_registered_filter(augment: bool = True) -> str:
         record = f"<xtr-id/><site-id/>{rlocs}"
         mapping_time = "<last-registration-time/>"
     return _map_server(
-        f"<vpns><vpn><instance-id/><mappings><mapping><eid-id/>{mapping_time}"
+        "<vpns><vpn><instance-id/><mappings><mapping><eid-id/>"
+        f"<eid-address><ipv4-prefix/><ipv6-prefix/></eid-address>{mapping_time}"
         f"<mapping-records><mapping-record>{record}</mapping-record></mapping-records>"
         "</mapping></mappings></vpn></vpns>"
     )
@@ -112,5 +118,6 @@ def ms_stored_sites_filter() -> str:
 
 
 def etr_filter() -> str:
-    """Everything an ETR serves (``parse_etr``)."""
-    return _lisp(f'<etr xmlns="{ETR}"/>')
+    """Everything an ETR serves (``parse_etr``), with the LISP instance's
+    locator sets its local EIDs refer to."""
+    return _lisp(f'<locator-sets/><etr xmlns="{ETR}"/>')

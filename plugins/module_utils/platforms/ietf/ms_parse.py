@@ -47,6 +47,11 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf
     find_role,
     int_or_none,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.values import (
+    algorithm_name,
+    identity_name,
+    key_id_number,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.vpns_parse import (
     parse_vpns,
 )
@@ -82,8 +87,12 @@ def _parse_sites(
     for site in sites.iterfind(T.site):
         site_id = int(site.findtext(T.site_id) or 0)
         key = site.find(f"{T.auth_keys}/{T.auth_key}")
-        key_id = 0 if key is None else int(key.findtext(T.auth_key_id) or 0)
-        algorithm = _DEFAULT_ALGORITHM if key is None else key.findtext(T.auth_algorithm_id)
+        key_id = 0 if key is None else key_id_number(key.findtext(T.auth_key_id))
+        algorithm = (
+            None
+            if key is None
+            else algorithm_name(a.text or "" for a in key.iterfind(T.auth_algorithm_id))
+        )
         result.append(
             ConfiguredSite(
                 # A standard server names no site: "" (the snapshot finds the
@@ -160,8 +169,8 @@ def parse_ms_summary(data: etree._Element) -> MsSummary | None:
     if summary is not None:
         configured_sites = int_or_none(summary, T.n_conf_sites)
         registered_sites = int_or_none(summary, T.n_reg_sites)
-        for datum in summary.iterfind(T.af_datum):
-            per_af[datum.findtext(T.address_type) or ""] = AfCounts(
+        for datum in summary.iterfind(f"{T.af_datum}/{T.af_data}"):
+            per_af[identity_name(datum.findtext(T.address_type))] = AfCounts(
                 int(datum.findtext(T.n_conf_eids) or 0), int(datum.findtext(T.n_reg_eids) or 0)
             )
     return MsSummary(

@@ -14,8 +14,10 @@ RT = "urn:ietf:params:xml:ns:yang:ietf-routing"
 LISP = "urn:ietf:params:xml:ns:yang:ietf-lisp"
 MS = "urn:ietf:params:xml:ns:yang:ietf-lisp-mapserver"
 ETR = "urn:ietf:params:xml:ns:yang:ietf-lisp-etr"
+LADDR = "urn:ietf:params:xml:ns:yang:ietf-lisp-address-types"
 LMR = "urn:lispnet:params:xml:ns:yang:lispnet-ms-recovery"
 SYS = "urn:ietf:params:xml:ns:yang:ietf-system"
+NI = "urn:ietf:params:xml:ns:yang:ietf-network-instance"
 
 # Prefixes used when rendering; any prefix is valid XML, these keep the
 # documents short and readable.
@@ -25,10 +27,14 @@ NSMAP: dict[str | None, str] = {
     "lisp": LISP,
     "lisp-ms": MS,
     "lisp-etr": ETR,
+    "laddr": LADDR,
     "lmr": LMR,
 }
 
 LISP_PROTOCOL_TYPE = "lisp:lisp"
+# lisp-role-type values (identityref, with the prefixes of NSMAP).
+MS_ROLE = "lisp-ms:ms"
+ETR_ROLE = "lisp:etr"
 DEFAULT_PROTOCOL_NAME = "lisp"
 
 
@@ -51,6 +57,25 @@ class T:
     rt_type = q(RT, "type")
     rt_name = q(RT, "name")
     lisp = q(LISP, "lisp")
+    lisp_role = q(LISP, "lisp-role")
+    lisp_vpns = q(LISP, "vpns")
+    lisp_vpn = q(LISP, "vpn")
+    lisp_instance_id = q(LISP, "instance-id")
+    iid_name = q(LISP, "iid-name")
+    lisp_role_type = q(LISP, "lisp-role-type")
+    locator_sets = q(LISP, "locator-sets")
+    locator_set = q(LISP, "locator-set")
+    locator_set_name = q(LISP, "locator-set-name")
+    l_locator = q(LISP, "locator")
+    l_locator_id = q(LISP, "locator-id")
+    l_locator_address = q(LISP, "locator-address")
+    l_address_type = q(LISP, "address-type")
+    l_ipv4 = q(LISP, "ipv4")
+    l_ipv6 = q(LISP, "ipv6")
+    l_priority = q(LISP, "priority")
+    l_weight = q(LISP, "weight")
+    l_m_priority = q(LISP, "multicast-priority")
+    l_m_weight = q(LISP, "multicast-weight")
 
     # ietf-lisp-mapserver
     map_server = q(MS, "map-server")
@@ -71,6 +96,8 @@ class T:
     address_type = q(MS, "address-type")
     ipv4_prefix = q(MS, "ipv4-prefix")
     ipv6_prefix = q(MS, "ipv6-prefix")
+    ipv4 = q(MS, "ipv4")
+    ipv6 = q(MS, "ipv6")
     more_specifics = q(MS, "more-specifics-accepted")
     expiration = q(MS, "mapping-expiration-timeout")
     first_reg = q(MS, "first-registration-time")
@@ -94,8 +121,11 @@ class T:
     n_conf_sites = q(MS, "number-configured-sites")
     n_reg_sites = q(MS, "number-registered-sites")
     af_datum = q(MS, "af-datum")
+    af_data = q(MS, "af-data")
     n_conf_eids = q(MS, "number-configured-eids")
     n_reg_eids = q(MS, "number-registered-eids")
+    ms_counters = q(MS, "counters")
+    discontinuity = q(MS, "discontinuity-time")
 
     # lispnet-ms-recovery on the map-server
     site_name = q(LMR, "site-name")
@@ -136,6 +166,8 @@ class T:
     map_servers = q(ETR, "map-servers")
     e_map_server = q(ETR, "map-server")
     ms_address = q(ETR, "ms-address")
+    e_auth_keys = q(ETR, "authentication-keys")
+    e_auth_key = q(ETR, "authentication-key")
     e_key_id = q(ETR, "auth-key-id")
     e_algorithm = q(ETR, "auth-algorithm-id")
     local_eids = q(ETR, "local-eids")
@@ -143,21 +175,15 @@ class T:
     e_instance_id = q(ETR, "instance-id")
     e_eids = q(ETR, "eids")
     local_eid = q(ETR, "local-eid")
-    e_id = q(ETR, "id")
+    e_eid_id = q(ETR, "eid-id")
     e_eid_address = q(ETR, "eid-address")
     e_address_type = q(ETR, "address-type")
     e_ipv4_prefix = q(ETR, "ipv4-prefix")
     e_ipv6_prefix = q(ETR, "ipv6-prefix")
     e_rlocs = q(ETR, "rlocs")
-    e_locator = q(ETR, "locator")
-    e_locator_id = q(ETR, "locator-id")
-    e_locator_address = q(ETR, "locator-address")
-    e_priority = q(ETR, "priority")
-    e_weight = q(ETR, "weight")
-    e_m_priority = q(ETR, "multicast-priority")
-    e_m_weight = q(ETR, "multicast-weight")
     record_ttl = q(ETR, "record-ttl")
     e_want_notify = q(ETR, "want-map-notify")
+    e_proxy_reply = q(ETR, "proxy-reply")
     registration_interval = q(ETR, "registration-interval")
     etr_name = q(LMR, "etr-name")
     last_register_time = q(LMR, "last-register-time")

@@ -92,7 +92,8 @@ _FLATTEN = etree.XSLT(
       <xsl:value-of select="concat('R&#9;', ms:xtr-id, '&#9;', lmr:site-name, '&#9;',
           lmr:last-registration-time, '&#9;', ms:site-id, '&#10;')"/>
       <xsl:for-each select="ms:rlocs/ms:locator">
-        <xsl:value-of select="concat('L&#9;', ms:locator-address, '&#10;')"/>
+        <xsl:value-of select="concat('L&#9;', ms:locator-address/ms:ipv4,
+            ms:locator-address/ms:ipv6, '&#10;')"/>
       </xsl:for-each>
     </xsl:for-each>
   </xsl:template>
@@ -109,9 +110,9 @@ class _Reader:
 
     def __init__(self, known: Iterable[Eid]) -> None:
         self.found: list[RegistrationBrief] = []
-        # The caller's own Eid objects by their text here: building an
-        # ipaddress network per EID was most of this parse.
-        self._known = {_text_key(eid): eid for eid in known}
+        # The caller's own Eid objects by instance and prefix text here:
+        # building an ipaddress network per EID was most of this parse.
+        self._known = {(str(eid.instance_id), _prefix_text(eid)): eid for eid in known}
         self._rloc_sets: dict[tuple[str, ...], frozenset[IPAddress]] = {}
         self._times: dict[str, datetime] = {}
         self._mapping_last = ""
@@ -132,7 +133,7 @@ class _Reader:
                 record = line.split("\t")
             elif kind == "M":
                 _, iid, prefix, eid_id, self._mapping_last = line.split("\t")
-                eid = self._known.get(eid_id) or _eid(iid, prefix, eid_id)
+                eid = self._known.get((iid, prefix)) or _eid(iid, prefix, eid_id)
 
     def _add(self, eid: Eid, record: list[str], rlocs: list[str]) -> None:
         if len(record) != 5:
@@ -159,26 +160,22 @@ class _Reader:
         self.found.append(RegistrationBrief(eid, site, addresses, time, xtr))
 
 
-def _text_key(eid: Eid) -> str:
-    """``str(eid)``, the text of a mapping's eid-id: inet_ntop, as str() of
-    an ipaddress network formats in Python, 3x slower. Should a server write
-    a prefix otherwise, the lookup just misses and the text is parsed."""
+def _prefix_text(eid: Eid) -> str:
+    """The text of ``eid``'s prefix as an eid-address leaf holds it: inet_ntop,
+    as str() of an ipaddress network formats in Python, 3x slower. Should a
+    server write a prefix otherwise, the lookup just misses and the text is
+    parsed."""
     prefix = eid.prefix
     family = socket.AF_INET if prefix.version == 4 else socket.AF_INET6
     address = socket.inet_ntop(family, prefix.network_address.packed)
-    return f"[{eid.instance_id}]{address}/{prefix.prefixlen}"
+    return f"{address}/{prefix.prefixlen}"
 
 
 def _eid(iid: str, prefix: str, eid_id: str) -> Eid:
+    # The eid-id key is the server's own text: the EID is in eid-address.
     if prefix:
         return eid_from_parts(int(iid or 0), prefix)
-    # The brief read has only the key: "[iid]prefix", or a bare prefix.
-    if eid_id.startswith("[") and "]" in eid_id:
-        key_iid, _, key_prefix = eid_id[1:].partition("]")
-        return eid_from_parts(int(key_iid), key_prefix)
-    if eid_id:
-        return eid_from_parts(int(iid or 0), eid_id)
-    raise ValueError("mapping without eid-address or eid-id")
+    raise ValueError(f"mapping {eid_id!r} lacks eid-address (an IP prefix)")
 
 
 def parse_registered(

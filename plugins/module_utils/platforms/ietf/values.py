@@ -5,8 +5,11 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import ipaddress
 import socket
+from collections.abc import Iterable
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
     Eid,
@@ -14,26 +17,93 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
     IPNetwork,
 )
 
-_XTR_SOURCE_PREFIX = "src-"
+_XTR_ID_LENGTH = 16
+
+# ietf-lisp auth-algorithm identities <-> the EID inventory's algorithm names.
+_ALGORITHM_IDENTITIES = {
+    "none": "no-auth-algorithm",
+    "hmac-sha-1": "hmac-sha-1-96-none",
+    "hmac-sha-256": "hmac-sha-256-128-none",
+}
+_ALGORITHM_NAMES = {identity: name for name, identity in _ALGORITHM_IDENTITIES.items()}
+
+
+def source_xtr_id(source: IPAddress, port: int) -> bytes:
+    """The 16 octets that key a registration without xTR-ID: its source address
+    and port, hashed (the draft's xtr-id is binary(16) and says nothing of
+    registrations without one; the lab's servers key them so, as IOS-XE keys
+    its etr-registrations by source address and port)."""
+    return hashlib.blake2b(f"{source} {port}".encode(), digest_size=_XTR_ID_LENGTH).digest()
 
 
 def format_xtr_key(xtr_id: bytes | None, source: IPAddress | None, port: int) -> str:
-    """The mapping-record key: the xTR-ID, or the source address and port when
-    there is none (the MS then tells registrations apart by where they come
-    from, as IOS-XE keys its etr-registrations by source address and port)."""
+    """The mapping-record key (ietf-lisp xtr-id-type: binary, base64 in XML):
+    the xTR-ID, or ``source_xtr_id`` when there is none."""
     if xtr_id is None:
         if source is None:
             raise ValueError("a registration without xTR-ID needs its source as the key")
-        return f"{_XTR_SOURCE_PREFIX}{source}:{port}"
-    if len(xtr_id) != 16:
+        xtr_id = source_xtr_id(source, port)
+    if len(xtr_id) != _XTR_ID_LENGTH:
         raise ValueError(f"xTR-ID must be 16 octets, got {len(xtr_id)}")
-    return xtr_id.hex()
+    return base64.b64encode(xtr_id).decode("ascii")
 
 
-def parse_xtr_key(text: str) -> bytes | None:
-    if text.startswith(_XTR_SOURCE_PREFIX):
-        return None
-    return bytes.fromhex(text)
+def parse_xtr_key(text: str) -> bytes:
+    """The 16 octets of an xtr-id leaf (base64)."""
+    try:
+        value = base64.b64decode(text.strip(), validate=True)
+    except ValueError:
+        raise ValueError(f"xtr-id {text!r} is not base64") from None
+    if len(value) != _XTR_ID_LENGTH:
+        raise ValueError(f"xtr-id {text!r} is {len(value)} octets, not 16")
+    return value
+
+
+def mapping_key(eid: Eid) -> str:
+    """A mapping's eid-id: ietf-lisp-address-types id-type allows letters,
+    digits and ``-_.:`` only, so ``[iid]prefix`` becomes ``iid-address-length``.
+    Readers take the EID from eid-address, never from this key."""
+    prefix = eid.prefix
+    return f"{eid.instance_id}-{prefix.network_address}-{prefix.prefixlen}"
+
+
+def locator_key(address: IPAddress) -> str:
+    """A locator's locator-id: its address text, with a leading 0 where the
+    text would begin with ':' (id-type must begin with a letter or digit)."""
+    text = str(address)
+    return f"0{text}" if text.startswith(":") else text
+
+
+def identity_name(text: str | None) -> str:
+    """An identityref value without its prefix (``laddr:ipv4-afi`` -> ``ipv4-afi``)."""
+    return (text or "").strip().rpartition(":")[2]
+
+
+def algorithm_identity(algorithm: str) -> str:
+    """The ietf-lisp identity (without prefix) of an EID inventory algorithm."""
+    return _ALGORITHM_IDENTITIES[algorithm]
+
+
+def algorithm_name(identities: Iterable[str]) -> str | None:
+    """The EID inventory algorithm of an auth-algorithm-id leaf-list: the first
+    value it knows; None when it knows none."""
+    for value in identities:
+        name = _ALGORITHM_NAMES.get(identity_name(value))
+        if name is not None:
+            return name
+    return None
+
+
+def key_id_number(text: str | None) -> int:
+    """An auth-key-id (ietf-lisp-address-types id-type, text) as the 8-bit Key
+    ID of the messages; 0 when the server names its key otherwise."""
+    text = (text or "").strip()
+    return int(text) if text.isdigit() and int(text) < 256 else 0
+
+
+def parse_bits(text: str | None) -> frozenset[str]:
+    """The names set in a YANG bits value (space-separated)."""
+    return frozenset((text or "").split())
 
 
 def network(text: str) -> IPNetwork:

@@ -36,7 +36,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.values import (
     eid_from_parts,
+    parse_bits,
     parse_xtr_key,
+    source_xtr_id,
 )
 
 # One line per mapping (M), per mapping-record (R) and per locator (L), in
@@ -62,7 +64,8 @@ _FLATTEN = etree.XSLT(
               lmr:registration-source, '&#9;', lmr:registration-source-port, '&#9;',
               lmr:proxy-reply, '&#9;', lmr:want-map-notify, '&#10;')"/>
           <xsl:for-each select="ms:rlocs/ms:locator">
-            <xsl:value-of select="concat('L&#9;', ms:locator-address, '&#9;', ms:priority,
+            <xsl:value-of select="concat('L&#9;', ms:locator-address/ms:ipv4,
+                ms:locator-address/ms:ipv6, '&#9;', ms:priority,
                 '&#9;', ms:weight, '&#9;', ms:multicast-priority, '&#9;',
                 ms:multicast-weight, '&#9;', lmr:local, '&#10;')"/>
           </xsl:for-each>
@@ -156,12 +159,10 @@ def _read_lines(text: str) -> tuple[tuple[RegistrationRecord, ...], dict[int, li
 
 
 def _eid(iid: str, prefix: str, eid_id: str) -> Eid:
+    # The eid-id key is the server's own text: the EID is in eid-address.
     if prefix:
         return eid_from_parts(int(iid or 0), prefix)
-    if eid_id:
-        # A filter may select eid-id alone; it carries the same prefix.
-        return Eid.parse(eid_id)
-    raise ValueError("mapping without eid-address or eid-id")
+    raise ValueError(f"mapping {eid_id!r} lacks eid-address (an IP prefix)")
 
 
 def _record(
@@ -178,18 +179,22 @@ def _record(
         }
         missing = ", ".join(name for name, value in required.items() if not value)
         raise ValueError(f"mapping-record of {eid} lacks {missing}")
+    xtr_id: bytes | None = parse_xtr_key(xtr)
+    address = cache.address(source) if source else None
+    if address is not None and xtr_id == source_xtr_id(address, int(port or 0)):
+        xtr_id = None  # keyed by its source: the Map-Register carried no xTR-ID
     return RegistrationRecord(
         eid=eid,
         site=site,
         site_id=int(site_id or 0),
-        xtr_id=parse_xtr_key(xtr),
+        xtr_id=xtr_id,
         rlocs=rlocs,
         ttl=int(ttl or 0),
-        source=cache.address(source) if source else None,
+        source=address,
         source_port=int(port or 0),
         first_registered=cache.time(created),
         last_registered=cache.time(last),
         proxy_reply=proxy == "true",
         want_map_notify=want == "true",
-        authoritative=authoritative == "true",
+        authoritative="A" in parse_bits(authoritative),
     )
