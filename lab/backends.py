@@ -54,7 +54,6 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms impor
     EtrSnapshot,
     MsSnapshot,
     MsUnitInfo,
-    RegistrationRecord,
     StoredEtr,
     StoredSite,
 )
@@ -121,24 +120,8 @@ class MsBackend:
         )
         if not with_state:
             return MsSnapshot(unit=None, sites=sites, stored=stored)
-        registrations = tuple(
-            RegistrationRecord(
-                eid=r.eid,
-                site=r.site,
-                site_id=r.site_id,
-                xtr_id=r.xtr_id,
-                rlocs=r.rlocs,
-                ttl=r.ttl,
-                source=r.source,
-                source_port=r.source_port,
-                first_registered=r.first_registered,
-                last_registered=r.last_registered,
-                proxy_reply=r.proxy_reply,
-                want_map_notify=r.want_map_notify,
-                authoritative=True,
-            )
-            for r in unit.table.all_records()
-        )
+        # The table's own values: a tuple of references, no copies.
+        registrations = tuple(unit.table.all_records())
         return MsSnapshot(
             unit=self._unit_info(),
             sites=sites,

@@ -23,7 +23,6 @@ from ansible_collections.lispnet.ms_recovery.lab.register_nonces import (
     nonce_key,
 )
 from ansible_collections.lispnet.ms_recovery.lab.registration_table import (
-    Registration,
     RegistrationTable,
     covering_match,
 )
@@ -54,6 +53,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
     Eid,
     IPAddress,
     Mapping,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
+    Registration,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.notifier import (
     LISP_CONTROL_PORT,
@@ -261,18 +263,20 @@ class MapServerUnit:
                 Registration(
                     eid=record.eid,
                     site=site.name,
-                    site_id=site.site_id,
-                    xtr_id=msg.xtr_id,
                     rlocs=record.rlocs,
-                    ttl=record.ttl,
+                    last_registered=now,
+                    xtr_id=msg.xtr_id,
                     source=source,
                     source_port=addr[1],
+                    site_id=site.site_id,
+                    ttl=record.ttl,
                     first_registered=now,
-                    last_registered=now,
-                    refreshed_at=mono,
                     proxy_reply=msg.proxy_reply,
                     want_map_notify=msg.want_map_notify,
-                )
+                    # The Map-Server holds what the site's own ETRs registered.
+                    authoritative=True,
+                ),
+                mono,
             )
             if first and self.on_registration_change is not None:
                 self.on_registration_change("registered", record.eid, site.name)
@@ -313,7 +317,9 @@ class MapServerUnit:
                 if any(r.proxy_reply for r in records):
                     self.counters["proxy-replies"] += 1
                     rlocs = tuple(sorted({rloc for r in records for rloc in r.rlocs}))
-                    mapping = Mapping(registered, rlocs, ttl=records[0].ttl, authoritative=False)
+                    mapping = Mapping(
+                        registered, rlocs, ttl=records[0].ttl or 0, authoritative=False
+                    )
                     self._emit(encode_map_reply([mapping], nonce=request.nonce), itr)
                 else:
                     self.counters["map-requests-forwarded"] += 1

@@ -1,45 +1,32 @@
-"""The Map-Server's volatile registration table: what a reboot or switchover loses."""
+"""The Map-Server's volatile registration table: what a reboot or switchover loses.
+
+It holds the shared ``Registration`` values (what the renderers read, without
+a copy), each beside the lab's own bookkeeping: the monotonic time it was
+last refreshed, for expiry."""
 
 from __future__ import annotations
 
 import ipaddress
 from collections.abc import Container
-from dataclasses import dataclass
-from datetime import datetime
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
     Eid,
     IPAddress,
-    Rloc,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
+    Registration,
 )
 
-
-@dataclass
-class Registration:
-    """One xTR's registration of one EID prefix."""
-
-    eid: Eid
-    site: str
-    site_id: int
-    xtr_id: bytes | None
-    rlocs: tuple[Rloc, ...]
-    ttl: int
-    source: IPAddress
-    source_port: int
-    first_registered: datetime
-    last_registered: datetime
-    refreshed_at: float  # monotonic seconds, for expiry
-    proxy_reply: bool
-    want_map_notify: bool
-    # The Map-Server holds what the site's own ETRs registered.
-    authoritative: bool = True
+# A registration and the monotonic time (seconds) it was last refreshed.
+_Entry = tuple[Registration, float]
 
 
 class RegistrationTable:
-    """EID -> {xTR key -> Registration}; several ETRs of a site share an EID."""
+    """EID -> {registrant key -> (Registration, refreshed at)}; several ETRs
+    of a site share an EID."""
 
     def __init__(self) -> None:
-        self._by_eid: dict[Eid, dict[bytes, Registration]] = {}
+        self._by_eid: dict[Eid, dict[bytes, _Entry]] = {}
         # No record was refreshed before this (a lower bound): expire() scans
         # the table only when something may be due, not every second.
         self._oldest_refresh = float("inf")
@@ -51,20 +38,27 @@ class RegistrationTable:
         self._by_eid.clear()
         self._oldest_refresh = float("inf")
 
-    def upsert(self, registration: Registration) -> bool:
-        """Store or refresh a registration; True when the EID was not registered.
+    def upsert(self, registration: Registration, refreshed_at: float) -> bool:
+        """Store or refresh a registration (``refreshed_at``: monotonic
+        seconds); True when the EID was not registered. A refresh keeps the
+        registrant's first registration time.
 
         Registrations are kept per registrant (xTR-ID, else source address and
         port, as IOS-XE keeps etr-registrations): one registrant's Map-Register
         never replaces another's, so a controller's bridge registration and an
         ETR's own live side by side until each expires or is withdrawn."""
         records = self._by_eid.setdefault(registration.eid, {})
-        key = registrant_key(registration.xtr_id, registration.source, registration.source_port)
+        source = registration.source
+        if source is None:
+            raise ValueError("the Map-Server records where each registration came from")
+        key = registrant_key(registration.xtr_id, source, registration.source_port)
         previous = records.get(key)
         if previous is not None:
-            registration.first_registered = previous.first_registered
-        records[key] = registration
-        self._oldest_refresh = min(self._oldest_refresh, registration.refreshed_at)
+            first = previous[0].first_registered
+            if first != registration.first_registered:
+                registration = registration._replace(first_registered=first)
+        records[key] = (registration, refreshed_at)
+        self._oldest_refresh = min(self._oldest_refresh, refreshed_at)
         return len(records) == 1 and previous is None
 
     def withdraw(
@@ -88,10 +82,11 @@ class RegistrationTable:
         return self._by_eid.pop(eid, None) is not None
 
     def records(self, eid: Eid) -> list[Registration]:
-        return list(self._by_eid.get(eid, {}).values())
+        return [entry[0] for entry in self._by_eid.get(eid, {}).values()]
 
     def all_records(self) -> list[Registration]:
-        return [r for records in self._by_eid.values() for r in records.values()]
+        """Every registration: the stored values themselves, no copies."""
+        return [entry[0] for records in self._by_eid.values() for entry in records.values()]
 
     def registered_eids(self) -> set[Eid]:
         return set(self._by_eid)
@@ -107,11 +102,11 @@ class RegistrationTable:
             return emptied
         oldest = float("inf")
         for eid, records in list(self._by_eid.items()):
-            for key, registration in list(records.items()):
-                if now - registration.refreshed_at > timeout:
+            for key, (_, refreshed_at) in list(records.items()):
+                if now - refreshed_at > timeout:
                     del records[key]
                 else:
-                    oldest = min(oldest, registration.refreshed_at)
+                    oldest = min(oldest, refreshed_at)
             if not records:
                 del self._by_eid[eid]
                 emptied.append(eid)

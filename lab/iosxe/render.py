@@ -20,7 +20,9 @@ from lxml import etree
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
     ConfiguredSite,
-    RegistrationFields,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
+    Registration,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.times import (
     format_time,
@@ -97,12 +99,12 @@ def _afi(eid: Eid) -> tuple[str, str]:
 
 def render_table(
     data: etree._Element,
-    records: Iterable[RegistrationFields],
+    records: Iterable[Registration],
     configured: Iterable[ConfiguredSite],
 ) -> None:
     """lisp-state: per instance and AF, ms-registrations with etr-registrations,
     and ms-registered-eids; configured prefixes without a registration too."""
-    by_eid: dict[Eid, list[RegistrationFields]] = {}
+    by_eid: dict[Eid, list[Registration]] = {}
     for record in records:
         by_eid.setdefault(record.eid, []).append(record)
     unregistered = {eid: site.name for site in configured for eid in site.eids if eid not in by_eid}
@@ -140,7 +142,9 @@ def render_table(
             _leaf(source, OPER, "afi", AFI_IPV4 if latest.source.version == 4 else AFI_IPV6)
             _leaf(source, OPER, "address", latest.source)
             _leaf(entry, OPER, "last-registration-source-port", latest.source_port)
-        _leaf(entry, OPER, "creation-time", format_time(min(r.first_registered for r in regs)))
+        created = [r.first_registered for r in regs if r.first_registered is not None]
+        if created:
+            _leaf(entry, OPER, "creation-time", format_time(min(created)))
         _leaf(entry, OPER, "last-registration-time", format_time(latest.last_registered))
         _leaf(entry, OPER, "authentication-error", 0)
         _leaf(entry, OPER, "rloc-mismatch-error", 0)
@@ -161,7 +165,7 @@ def _ms_entry(af: etree._Element, eid: Eid, site: str, *, registered: bool) -> e
     return entry
 
 
-def _etr_registration(entry: etree._Element, reg: RegistrationFields) -> None:
+def _etr_registration(entry: etree._Element, reg: Registration) -> None:
     etr = etree.SubElement(entry, q(OPER, "etr-registrations"))
     _leaf(etr, OPER, "source-address", reg.source)
     _leaf(etr, OPER, "source-port", reg.source_port)

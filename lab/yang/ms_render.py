@@ -34,7 +34,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms impor
     MS_COUNTERS,
     ConfiguredSite,
     MsSnapshot,
-    RegistrationFields,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
+    Registration,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.times import (
     format_time,
@@ -119,7 +121,7 @@ def _render_standard_counters(
 
 def serialize_ms_registrations(
     sites: Iterable[ConfiguredSite],
-    registrations: Iterable[RegistrationFields],
+    registrations: Iterable[Registration],
     *,
     brief: bool,
     since: datetime | None = None,

@@ -23,7 +23,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
     ConfiguredSite,
-    RegistrationFields,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
+    Registration,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.times import (
     format_time,
@@ -52,12 +54,10 @@ _PROXY = "<lmr:proxy-reply>true</lmr:proxy-reply>"
 _AUTHORITATIVE = "<authoritative>A</authoritative>"
 _WANT = "<lmr:want-map-notify>true</lmr:want-map-notify>"
 
-Groups = dict[int, dict[Eid, tuple[int | None, list[RegistrationFields]]]]
+Groups = dict[int, dict[Eid, tuple[int | None, list[Registration]]]]
 
 
-def group_by_eid(
-    sites: Iterable[ConfiguredSite], registrations: Iterable[RegistrationFields]
-) -> Groups:
+def group_by_eid(sites: Iterable[ConfiguredSite], registrations: Iterable[Registration]) -> Groups:
     """instance-id -> EID -> (configured site-id or None, registrations).
 
     Dicts keep first-appearance order, which becomes the document order:
@@ -123,6 +123,10 @@ class _Texts:
             text = self.times[value] = format_time(value)
         return text
 
+    def leaf(self, tag: str, value: datetime | None) -> str:
+        """A time leaf, left out when the value does not hold it."""
+        return "" if value is None else f"<{tag}>{self.time(value)}</{tag}>"
+
     def name(self, value: str) -> str:
         text = self.names.get(value)
         if text is None:
@@ -130,12 +134,12 @@ class _Texts:
         return text
 
 
-def _full_record(r: RegistrationFields, address: str, texts: _Texts) -> str:
+def _full_record(r: Registration, address: str, texts: _Texts) -> str:
     return (
         f"<mapping-record><xtr-id>{format_xtr_key(r.xtr_id, r.source, r.source_port)}</xtr-id>"
         f"<site-id>{r.site_id}</site-id><eid>{address}</eid>"
         f"<time-to-live>{r.ttl}</time-to-live>"
-        f"<creation-time>{texts.time(r.first_registered)}</creation-time>"
+        f"{texts.leaf('creation-time', r.first_registered)}"
         # bits {A}: the set bit's name; left out when clear (no default).
         f"{_AUTHORITATIVE if r.authoritative else ''}"
         f"<rlocs>{texts.rloc_set(r.rlocs)}</rlocs>"
@@ -150,7 +154,7 @@ def _full_record(r: RegistrationFields, address: str, texts: _Texts) -> str:
     )
 
 
-def _brief_record(r: RegistrationFields, address: str, texts: _Texts) -> str:
+def _brief_record(r: Registration, address: str, texts: _Texts) -> str:
     # What filters.ms_registered_filter selects of _full_record, in its order.
     return (
         f"<mapping-record><xtr-id>{format_xtr_key(r.xtr_id, r.source, r.source_port)}</xtr-id>"
@@ -198,12 +202,12 @@ def vpns_pieces(
                 if configured_site_id is None:
                     add("<lmr:dynamic>true</lmr:dynamic>")
                 if regs:
-                    first = texts.time(min(r.first_registered for r in regs))
-                    last = texts.time(max(r.last_registered for r in regs))
-                    add(
-                        f"<first-registration-time>{first}</first-registration-time>"
-                        f"<last-registration-time>{last}</last-registration-time>"
+                    first = min(
+                        (r.first_registered for r in regs if r.first_registered), default=None
                     )
+                    last = max(r.last_registered for r in regs)
+                    add(texts.leaf("first-registration-time", first))
+                    add(texts.leaf("last-registration-time", last))
             if regs:
                 add("<mapping-records>")
                 for r in regs:

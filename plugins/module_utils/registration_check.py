@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Is the Map-Server's registration table whole? A pure comparison of the
-table (RegistrationRecords or RegistrationBriefs) with the EID inventory of one map-server.
+table (Registrations, full or brief) with the EID inventory of one map-server.
 
 Per EID of the inventory: registered, missing (no record), rloc_mismatch (the
 RLOCs of all its records differ from the site's ETR RLOCs). Per EID of the
@@ -28,11 +28,11 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
     Eid,
     IPAddress,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
-    RegisteredEntry,
-)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registered import (
     exact,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
+    Registration,
 )
 
 CATEGORIES = ("missing", "unexpected", "rloc_mismatch", "stale")
@@ -100,7 +100,7 @@ def _eid_fields(eid: Eid) -> dict[str, Any]:
     return {"eid": str(eid.prefix), "instance_id": eid.instance_id}
 
 
-def _fold(registrations: Iterable[RegisteredEntry]) -> dict[Eid, _Seen]:
+def _fold(registrations: Iterable[Registration]) -> dict[Eid, _Seen]:
     # One EID may be registered by several xTRs of a site: its RLOC set is the
     # union, its age that of the newest registration.
     table: dict[Eid, _Seen] = {}
@@ -120,7 +120,7 @@ def _sorted_addresses(addresses: Iterable[IPAddress]) -> list[str]:
 
 
 def check_registrations(
-    registrations: Iterable[RegisteredEntry],
+    registrations: Iterable[Registration],
     inventory: EidInventory,
     map_server: str,
     *,
@@ -138,7 +138,7 @@ def check_registrations(
 
 
 def _check(
-    registrations: Iterable[RegisteredEntry],
+    registrations: Iterable[Registration],
     inventory: EidInventory,
     map_server: str,
     now: datetime,

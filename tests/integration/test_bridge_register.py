@@ -24,11 +24,11 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
     EidInventory,
     load_inventory,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
-    RegistrationRecord,
-)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registered import (
     registered_table,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
+    Registration,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms import get_platform
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.reregister_plan import (
@@ -77,7 +77,7 @@ def inventory(lab: Lab) -> EidInventory:
     return load_inventory(str(lab.eids))
 
 
-def records(lab: Lab) -> tuple[RegistrationRecord, ...]:
+def records(lab: Lab) -> tuple[Registration, ...]:
     """The active unit's table, read over its own NETCONF session."""
     units = lab.control("status")["units"]
     active = next(i for i, unit in enumerate(units) if unit["role"] == "active")

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
     Eid,
     IPAddress,
     Mapping,
-    Rloc,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
+    Registration,
 )
 
 MS_COUNTERS: tuple[str, ...] = (
@@ -83,102 +84,6 @@ class MsUnitInfo:
 
 
 @dataclass(frozen=True)
-class RegistrationRecord:
-    """One xTR's registration of one EID prefix.
-
-    ``xtr_id`` is None when the Map-Register carried no xTR-ID trailer; the
-    MS then tells registrations apart by ``source``. ``ttl`` is in minutes.
-    A standard server (no lispnet-ms-recovery augment) tells neither the
-    site's name (``site`` is "") nor the source (None, port 0).
-    """
-
-    eid: Eid
-    site: str
-    site_id: int
-    xtr_id: bytes | None
-    rlocs: tuple[Rloc, ...]
-    ttl: int
-    source: IPAddress | None
-    source_port: int
-    first_registered: datetime
-    last_registered: datetime
-    proxy_reply: bool
-    want_map_notify: bool
-    authoritative: bool
-
-    @property
-    def rloc_addresses(self) -> frozenset[IPAddress]:
-        return frozenset(rloc.address for rloc in self.rlocs)
-
-
-class RegistrationFields(Protocol):
-    """What rendering a registration reads: a RegistrationRecord, or the
-    virtual Map-Server's own table entry (rendered without a copy, which at
-    50,000 entries took a third of a table read)."""
-
-    # Read-only (properties), so that frozen dataclasses satisfy it too.
-    @property
-    def eid(self) -> Eid: ...
-
-    @property
-    def site(self) -> str: ...
-
-    @property
-    def site_id(self) -> int: ...
-
-    @property
-    def xtr_id(self) -> bytes | None: ...
-
-    @property
-    def rlocs(self) -> tuple[Rloc, ...]: ...
-
-    @property
-    def ttl(self) -> int: ...
-
-    @property
-    def source(self) -> IPAddress | None: ...
-
-    @property
-    def source_port(self) -> int: ...
-
-    @property
-    def first_registered(self) -> datetime: ...
-
-    @property
-    def last_registered(self) -> datetime: ...
-
-    @property
-    def proxy_reply(self) -> bool: ...
-
-    @property
-    def want_map_notify(self) -> bool: ...
-
-    @property
-    def authoritative(self) -> bool: ...
-
-
-@dataclass(frozen=True)
-class RegistrationBrief:
-    """What checking a table needs of one registration: the brief read
-    (``filters.ms_registered_filter``) fetches only these leaves, about a
-    quarter of a full record's text at 50,000 registrations."""
-
-    eid: Eid
-    site: str
-    rloc_addresses: frozenset[IPAddress]
-    last_registered: datetime
-    # Who registered it, as the MS keys its registrations (the xtr-id key in
-    # base64: the xTR-ID, or without one a hash of the source address and port,
-    # platforms/ietf/values.py); bridge hand-back tells an ETR's own
-    # registration from the controller's bridge by it.
-    registrant: str = ""
-
-
-# Either kind of record: both carry eid, site, rloc_addresses, last_registered.
-RegisteredEntry = RegistrationRecord | RegistrationBrief
-
-
-@dataclass(frozen=True)
 class ConfiguredSite:
     """A site as configured on the MS. The key value is deliberately absent:
     the servers never return it."""
@@ -220,7 +125,7 @@ class MsSnapshot:
 
     unit: MsUnitInfo | None
     sites: tuple[ConfiguredSite, ...] = ()
-    registrations: tuple[RegistrationRecord, ...] = ()
+    registrations: tuple[Registration, ...] = ()
     stored: tuple[StoredSite, ...] = ()
     counters: dict[str, int] = field(default_factory=dict)
 

@@ -28,14 +28,14 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
     Eid,
     IPAddress,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
-    RegisteredEntry,
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
+    Registration,
 )
 
 RegisteredTable = dict[Eid, frozenset[IPAddress]]
 
 
-def registered_table(records: Iterable[RegisteredEntry]) -> RegisteredTable:
+def registered_table(records: Iterable[Registration]) -> RegisteredTable:
     """EID -> every RLOC registered for it, over all xTRs that registered it."""
     table: dict[Eid, frozenset[IPAddress]] = {}
     for record in records:

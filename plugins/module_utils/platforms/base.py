@@ -26,8 +26,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms impor
     EtrSnapshot,
     MsSnapshot,
     MsSummary,
-    RegistrationBrief,
-    RegistrationRecord,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
+    Registration,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.reregistration import (
     ReregistrationResult,
@@ -90,13 +91,13 @@ class Platform(Protocol):
         """``read_ms_unit`` plus the summary counts, from the same single read."""
         ...
 
-    def read_registrations(self, session: NetconfSession) -> tuple[RegistrationRecord, ...]:
+    def read_registrations(self, session: NetconfSession) -> tuple[Registration, ...]:
         """The registration table of the unit (empty on a standby unit)."""
         ...
 
     def read_registered(
         self, session: NetconfSession, known: Iterable[Eid] = ()
-    ) -> tuple[RegistrationBrief, ...]:
+    ) -> tuple[Registration, ...]:
         """What checking the table needs of each registration (EID, site,
         RLOC addresses, last registration): much less to send and parse than
         ``read_registrations`` on a large Map-Server. ``known``: the caller's

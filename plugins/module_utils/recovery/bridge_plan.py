@@ -32,12 +32,12 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
     Mapping,
     Rloc,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
-    RegisteredEntry,
-)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registered import (
     RegisteredTable,
     registered_table,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
+    Registration,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.notifier import (
     NotifyTarget,
@@ -191,12 +191,14 @@ class Handback:
 
 
 def etr_confirmed(
-    sites: Sequence[Site], records: Iterable[RegisteredEntry], bridge_registrant: str
+    sites: Sequence[Site],
+    records: Iterable[Registration],
+    bridge_registrant: tuple[IPAddress, int],
 ) -> Handback:
     """A site is confirmed when every EID of it is registered, with every ETR
     RLOC of the site, by registrants other than the bridge itself."""
     table: RegisteredTable = registered_table(
-        r for r in records if getattr(r, "registrant", "") != bridge_registrant
+        r for r in records if r.registrant != bridge_registrant
     )
     confirmed: list[str] = []
     waiting: list[str] = []

@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import Site
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
-    RegistrationBrief,
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
+    Registration,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.bridge_plan import (
     bridge_targets,
@@ -107,7 +107,7 @@ async def send_bridges(
 async def hand_back(
     sender: BridgeSender,
     bridges: dict[str, SiteBridge],
-    read_briefs: Callable[[], Sequence[RegistrationBrief]],
+    read_briefs: Callable[[], Sequence[Registration]],
     timeout: float,
     clock: Callable[[], float] = time.monotonic,
 ) -> None:

@@ -26,9 +26,6 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.nonce imp
     NonceCounter,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import IPAddress
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.values import (
-    format_xtr_key,
-)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.bridge_plan import (
     RETRANSMIT_SCHEDULE,
 )
@@ -97,11 +94,12 @@ class BridgeSender:
             self._transport = None
 
     @property
-    def registrant(self) -> str:
-        """How the MS names this sender's registrations (no xTR-ID: by source)."""
+    def registrant(self) -> tuple[IPAddress, int]:
+        """Who this sender is to the MS (``Registration.registrant``): with no
+        xTR-ID, its source address and port."""
         if self.source is None:
             raise RuntimeError("the bridge socket is not open")
-        return format_xtr_key(None, ipaddress.ip_address(self.source[0]), self.source[1])
+        return ipaddress.ip_address(self.source[0]), self.source[1]
 
     @property
     def source_text(self) -> str:

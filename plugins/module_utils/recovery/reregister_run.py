@@ -22,11 +22,11 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
     Site,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import IPAddress
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
-    RegistrationBrief,
-)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registered import (
     RegisteredTable,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
+    Registration,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.reregistration import (
     ReregistrationResult,
@@ -131,7 +131,7 @@ class Routers:
     # waiting instead of the whole table, which is read once the count is there.
     read_count: Callable[[], int | None] | None = None
     # The brief table with registrants (bridge hand-back); None: not readable.
-    read_briefs: Callable[[], Sequence[RegistrationBrief]] | None = None
+    read_briefs: Callable[[], Sequence[Registration]] | None = None
     # False when the Map-Server has no NETCONF session (reached over LISP
     # only): nothing is read, and only bridges can be sent and confirmed.
     netconf: bool = True

@@ -15,9 +15,11 @@ from ansible_collections.lispnet.ms_recovery.lab.backends import MsBackend
 from ansible_collections.lispnet.ms_recovery.lab.map_server import MapServerUnit
 from ansible_collections.lispnet.ms_recovery.lab.ms_selection import selection
 from ansible_collections.lispnet.ms_recovery.lab.netconf.subtree import apply_subtree_filter
-from ansible_collections.lispnet.ms_recovery.lab.registration_table import Registration
 from ansible_collections.lispnet.ms_recovery.lab.topology import LabSpec
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Rloc
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
+    Registration,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf import (
     filters,
 )
@@ -51,10 +53,11 @@ def backend(tmp_path: Path) -> MsBackend:
                     source_port=4342,
                     first_registered=now,
                     last_registered=now,
-                    refreshed_at=time.monotonic(),
                     proxy_reply=False,
                     want_map_notify=True,
-                )
+                    authoritative=True,
+                ),
+                time.monotonic(),
             )
     unit.counters["map-registers-received"] = 4
     shard = SimpleNamespace(service_address=str(spec.service_address), spec=spec)

@@ -3,6 +3,7 @@ safety, and when a site counts as handed back to its ETRs."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Iterator
 from dataclasses import replace
@@ -27,9 +28,13 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.encode im
     authenticated_header_length,
     record_length,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid, IPAddress
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
-    RegistrationBrief,
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
+    Eid,
+    IPAddress,
+    Rloc,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
+    Registration,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.bridge_plan import (
     MESSAGE_LIMIT,
@@ -104,19 +109,24 @@ def ms(inventory: EidInventory) -> IPAddress:
     return inventory.map_servers[0].lisp_address
 
 
-def _brief(eid: Eid, rlocs: frozenset[object], registrant: str) -> RegistrationBrief:
-    return RegistrationBrief(eid, "s", rlocs, datetime.now(UTC), registrant)  # type: ignore[arg-type]
+def _brief(eid: Eid, rlocs: frozenset[IPAddress], registrant: bytes | IPAddress) -> Registration:
+    """A brief read's value: by an xTR-ID, or (the bridge) by source and port."""
+    locators = tuple(Rloc(address) for address in sorted(rlocs))
+    if isinstance(registrant, bytes):
+        return Registration(eid, "s", locators, datetime.now(UTC), xtr_id=registrant)
+    return Registration(eid, "s", locators, datetime.now(UTC), source=registrant, source_port=5555)
 
 
 def test_hand_back_waits_for_every_etr_rloc_not_the_bridge(inventory: EidInventory) -> None:
     site = inventory.sites[0]
     first, second = sorted(site.rlocs)
-    bridge = "src-127.0.0.1:5555"
-    records = [_brief(eid, frozenset(site.rlocs), bridge) for eid in site.eids]
+    address = ipaddress.ip_address("127.0.0.1")
+    bridge = (address, 5555)
+    records = [_brief(eid, frozenset(site.rlocs), address) for eid in site.eids]
     assert etr_confirmed([site], records, bridge).waiting == (site.name,)
-    records += [_brief(eid, frozenset({first}), "aa" * 16) for eid in site.eids]
+    records += [_brief(eid, frozenset({first}), b"\xaa" * 16) for eid in site.eids]
     assert etr_confirmed([site], records, bridge).waiting == (site.name,)
-    records += [_brief(eid, frozenset({second}), "bb" * 16) for eid in site.eids]
+    records += [_brief(eid, frozenset({second}), b"\xbb" * 16) for eid in site.eids]
     assert etr_confirmed([site], records, bridge).confirmed == (site.name,)
 
 

@@ -23,9 +23,11 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms impor
     ConfiguredSite,
     MsSnapshot,
     MsUnitInfo,
-    RegistrationRecord,
     StoredEtr,
     StoredSite,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
+    Registration,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.reregistration import (
     EtrResult,
@@ -59,7 +61,7 @@ def snapshot() -> MsSnapshot:
         unit=MsUnitInfo("ms1-a", "active", ipaddress.ip_address("192.0.2.100"), T0, 3),
         sites=(ConfiguredSite("site-a", 1, 0, "hmac-sha-256", (EID,)),),
         registrations=(
-            RegistrationRecord(
+            Registration(
                 EID, "site-a", 1, None, (Rloc(RLOC),), 1440, RLOC, 4342, T0, T0, False, True, True
             ),
         ),

@@ -22,7 +22,9 @@ from ansible_collections.lispnet.ms_recovery.lab.netconf.subtree import apply_su
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid, Rloc
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
     ConfiguredSite,
-    RegistrationRecord,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
+    Registration,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
     NetconfFailure,
@@ -52,8 +54,8 @@ IID5 = Eid(5, ipaddress.ip_network("10.5.0.0/16"))
 UNREGISTERED = Eid(0, ipaddress.ip_network("10.0.9.0/24"))
 
 
-def _record(eid: Eid, site: str, source: str, *rlocs: Rloc, minute: int = 0) -> RegistrationRecord:
-    return RegistrationRecord(
+def _record(eid: Eid, site: str, source: str, *rlocs: Rloc, minute: int = 0) -> Registration:
+    return Registration(
         eid=eid,
         site=site,
         site_id=0,

@@ -21,8 +21,8 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import Algorithm
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid, Rloc
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
-    RegistrationRecord,
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
+    Registration,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.registration_check import (
     check_registrations,
@@ -62,9 +62,9 @@ def inventory(*sites: Site) -> EidInventory:
 
 def record(
     eid: Eid, site_name: str, rlocs: list[str], age: float = 10.0, xtr: int = 0
-) -> RegistrationRecord:
+) -> Registration:
     when = NOW - timedelta(seconds=age)
-    return RegistrationRecord(
+    return Registration(
         eid=eid,
         site=site_name,
         site_id=0,
@@ -81,7 +81,7 @@ def record(
     )
 
 
-def registered(s: Site, age: float = 10.0) -> list[RegistrationRecord]:
+def registered(s: Site, age: float = 10.0) -> list[Registration]:
     return [record(eid, s.name, [str(e.rloc) for e in s.etrs], age) for eid in s.eids]
 
 

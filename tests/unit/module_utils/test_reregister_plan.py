@@ -20,14 +20,14 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import Algorithm
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid, Rloc
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
-    RegistrationRecord,
-)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registered import (
     exact,
     present,
     registered_table,
     whole,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
+    Registration,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.reregister_plan import (
     MAX_LISTED_MISSING,
@@ -73,9 +73,9 @@ def make_inventory(*sites: Site, map_servers: tuple[str, ...] = ("ms1",)) -> Eid
     return EidInventory(map_servers=servers, sites=sites)
 
 
-def record(prefix: str, *rlocs: str, site: str = "s") -> RegistrationRecord:
+def record(prefix: str, *rlocs: str, site: str = "s") -> Registration:
     now = datetime.now(UTC)
-    return RegistrationRecord(
+    return Registration(
         eid=eid(prefix),
         site=site,
         site_id=1,

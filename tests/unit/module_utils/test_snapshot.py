@@ -26,9 +26,11 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms impor
     ConfiguredSite,
     MsSnapshot,
     MsUnitInfo,
-    RegistrationRecord,
     StoredEtr,
     StoredSite,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
+    Registration,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.snapshot import (
     MISSING_KEY,
@@ -105,8 +107,8 @@ def configured(s: Site) -> ConfiguredSite:
     return ConfiguredSite(s.name, s.site_id, s.key_id, "hmac-sha-256", s.eids)
 
 
-def registration(s: Site, e: Eid, *rlocs: ipaddress.IPv4Address) -> RegistrationRecord:
-    return RegistrationRecord(
+def registration(s: Site, e: Eid, *rlocs: ipaddress.IPv4Address) -> Registration:
+    return Registration(
         eid=e,
         site=s.name,
         site_id=s.site_id,

@@ -28,7 +28,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
     MsSnapshot,
     MsUnitInfo,
-    RegistrationRecord,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
+    Registration,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
     NetconfFailure,
@@ -58,23 +60,23 @@ def inventory() -> EidInventory:
     return EidInventory((MapServer("ms1", SERVICE, units),), sites, "eids.yml")
 
 
-def table(sites: range) -> tuple[RegistrationRecord, ...]:
+def table(sites: range) -> tuple[Registration, ...]:
     inv = inventory()
     return tuple(
-        RegistrationRecord(
-            eid,
-            s.name,
-            s.site_id,
-            None,
-            (Rloc(s.etrs[0].rloc),),
-            1440,
-            s.etrs[0].rloc,
-            4342,
-            NOW,
-            NOW,
-            False,
-            True,
-            True,
+        Registration(
+            eid=eid,
+            site=s.name,
+            site_id=s.site_id,
+            xtr_id=None,
+            rlocs=(Rloc(s.etrs[0].rloc),),
+            ttl=1440,
+            source=s.etrs[0].rloc,
+            source_port=4342,
+            first_registered=NOW,
+            last_registered=NOW,
+            proxy_reply=False,
+            want_map_notify=True,
+            authoritative=True,
         )
         for s in inv.sites
         if s.site_id in sites

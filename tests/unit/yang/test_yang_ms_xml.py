@@ -13,10 +13,13 @@ from ansible_collections.lispnet.ms_recovery.lab.yang.ms_render import (
     render_ms,
     serialize_ms_registrations,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Rloc
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
     MsSnapshot,
     MsUnitInfo,
-    RegistrationBrief,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
+    Registration,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf import (
     registered as ms_registered,
@@ -38,9 +41,6 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.registered import (
     parse_registered,
     parse_registered_text,
-)
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.values import (
-    format_xtr_key,
 )
 from ansible_collections.lispnet.ms_recovery.tests.support.subtree import (
     apply_subtree_filter,
@@ -90,14 +90,18 @@ def test_registrations_filter_gives_registrations_only(ms_snapshot: MsSnapshot) 
     assert (parsed.unit, parsed.sites, parsed.stored, parsed.counters) == (None, (), (), {})
 
 
-def _briefs(snapshot: MsSnapshot) -> tuple[RegistrationBrief, ...]:
+def _briefs(snapshot: MsSnapshot) -> tuple[Registration, ...]:
+    """What the brief read keeps of each registration: the RLOCs' addresses
+    and the registrant its key names (without an xTR-ID, the source)."""
     return tuple(
-        RegistrationBrief(
+        Registration(
             r.eid,
             r.site,
-            r.rloc_addresses,
+            tuple(Rloc(rloc.address) for rloc in r.rlocs),
             r.last_registered,
-            format_xtr_key(r.xtr_id, r.source, r.source_port),
+            r.xtr_id,
+            None if r.xtr_id else r.source,
+            0 if r.xtr_id else r.source_port,
         )
         for r in snapshot.registrations
     )

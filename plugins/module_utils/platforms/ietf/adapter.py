@@ -20,8 +20,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms impor
     EtrSnapshot,
     MsSnapshot,
     MsSummary,
-    RegistrationBrief,
-    RegistrationRecord,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
+    Registration,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.reregistration import (
     ReregistrationResult,
@@ -108,13 +109,13 @@ class IetfPlatform:
     def _augment(self, session: NetconfSession) -> bool:
         return announces(session.server_capabilities(), LMR)
 
-    def read_registrations(self, session: NetconfSession) -> tuple[RegistrationRecord, ...]:
+    def read_registrations(self, session: NetconfSession) -> tuple[Registration, ...]:
         data = session.get(filters.ms_registrations_filter())
         return _parsed("map-server registrations", parse_ms, data).registrations
 
     def read_registered(
         self, session: NetconfSession, known: Iterable[Eid] = ()
-    ) -> tuple[RegistrationBrief, ...]:
+    ) -> tuple[Registration, ...]:
         text = session.get_text(filters.ms_registered_filter(self._augment(session)))
         return _parsed("map-server registrations", lambda t: parse_registered_text(t, known), text)
 

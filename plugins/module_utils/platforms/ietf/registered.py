@@ -25,10 +25,10 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.gc_pause impor
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
     Eid,
-    IPAddress,
+    Rloc,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
-    RegistrationBrief,
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
+    Registration,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.times import (
     parse_time,
@@ -41,6 +41,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.values import (
     eid_from_parts,
+    parse_xtr_key,
 )
 
 _RPC_ERROR = f"{{{NC}}}rpc-error"
@@ -104,17 +105,18 @@ _FLATTEN = etree.XSLT(
 
 
 class _Reader:
-    """Turns flattened lines into RegistrationBriefs, sharing equal RLOC sets
+    """Turns flattened lines into brief Registrations, sharing equal RLOC sets
     and times between them (a table repeats each site's RLOCs and the same
     few registration times)."""
 
     def __init__(self, known: Iterable[Eid]) -> None:
-        self.found: list[RegistrationBrief] = []
+        self.found: list[Registration] = []
         # The caller's own Eid objects by instance and prefix text here:
         # building an ipaddress network per EID was most of this parse.
         self._known = {(str(eid.instance_id), _prefix_text(eid)): eid for eid in known}
-        self._rloc_sets: dict[tuple[str, ...], frozenset[IPAddress]] = {}
+        self._rloc_sets: dict[tuple[str, ...], tuple[Rloc, ...]] = {}
         self._times: dict[str, datetime] = {}
+        self._xtr_ids: dict[str, bytes] = {}  # an ETR's key, once per its EIDs
         self._mapping_last = ""
 
     def read(self, text: str) -> None:
@@ -151,13 +153,18 @@ class _Reader:
             )
             raise ValueError(f"mapping-record of {eid} lacks {missing}")
         key = tuple(rlocs)
-        addresses = self._rloc_sets.get(key)
-        if addresses is None:
-            addresses = self._rloc_sets[key] = frozenset(ipaddress.ip_address(a) for a in key)
+        locators = self._rloc_sets.get(key)
+        if locators is None:
+            locators = self._rloc_sets[key] = tuple(Rloc(ipaddress.ip_address(a)) for a in key)
         time = self._times.get(last)
         if time is None:
             time = self._times[last] = parse_time(last)
-        self.found.append(RegistrationBrief(eid, site, addresses, time, xtr))
+        # The key: the xTR-ID, or what the server keys a registration
+        # without one by (platforms/ietf/values.py).
+        xtr_id = self._xtr_ids.get(xtr)
+        if xtr_id is None:
+            xtr_id = self._xtr_ids[xtr] = parse_xtr_key(xtr)
+        self.found.append(Registration(eid, site, locators, time, xtr_id))
 
 
 def _prefix_text(eid: Eid) -> str:
@@ -178,9 +185,7 @@ def _eid(iid: str, prefix: str, eid_id: str) -> Eid:
     raise ValueError(f"mapping {eid_id!r} lacks eid-address (an IP prefix)")
 
 
-def parse_registered(
-    data: etree._Element, known: Iterable[Eid] = ()
-) -> tuple[RegistrationBrief, ...]:
+def parse_registered(data: etree._Element, known: Iterable[Eid] = ()) -> tuple[Registration, ...]:
     """The registrations of the first map-server in ``data``'s document, in
     document order. ``known``: EIDs the caller holds (its inventory's), used
     instead of parsing equal ones again."""
@@ -190,7 +195,7 @@ def parse_registered(
     return tuple(reader.found)
 
 
-def parse_registered_text(text: bytes, known: Iterable[Eid] = ()) -> tuple[RegistrationBrief, ...]:
+def parse_registered_text(text: bytes, known: Iterable[Eid] = ()) -> tuple[Registration, ...]:
     """``parse_registered`` of a serialized reply (<rpc-reply> or <data>),
     parsed as a stream: every ``_CHUNK`` mappings are flattened and dropped,
     so the tree never holds more. An <rpc-error> raises ValueError with its

@@ -24,8 +24,8 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
     IPAddress,
     Rloc,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
-    RegistrationRecord,
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
+    Registration,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.times import (
     parse_time,
@@ -117,16 +117,16 @@ class _Cache:
 
 def parse_vpns(
     data: etree._Element,
-) -> tuple[tuple[RegistrationRecord, ...], dict[int, list[Eid]]]:
+) -> tuple[tuple[Registration, ...], dict[int, list[Eid]]]:
     """Registrations in document order, and the configured (not dynamic)
     EIDs per site-id, of the first map-server in ``data``'s document."""
     with collector_paused():
         return _read_lines(str(_FLATTEN(data)))
 
 
-def _read_lines(text: str) -> tuple[tuple[RegistrationRecord, ...], dict[int, list[Eid]]]:
+def _read_lines(text: str) -> tuple[tuple[Registration, ...], dict[int, list[Eid]]]:
     cache = _Cache()
-    registrations: list[RegistrationRecord] = []
+    registrations: list[Registration] = []
     eids_by_site: dict[int, list[Eid]] = {}
     eid: Eid | None = None
     mapping_last = ""
@@ -165,9 +165,7 @@ def _eid(iid: str, prefix: str, eid_id: str) -> Eid:
     raise ValueError(f"mapping {eid_id!r} lacks eid-address (an IP prefix)")
 
 
-def _record(
-    fields: list[str], eid: Eid, rlocs: tuple[Rloc, ...], cache: _Cache
-) -> RegistrationRecord:
+def _record(fields: list[str], eid: Eid, rlocs: tuple[Rloc, ...], cache: _Cache) -> Registration:
     if len(fields) != 12:
         raise ValueError(f"mapping-record of {eid} is malformed: {fields!r}")
     _, xtr, site_id, ttl, created, authoritative, site, last, source, port, proxy, want = fields
@@ -183,7 +181,7 @@ def _record(
     address = cache.address(source) if source else None
     if address is not None and xtr_id == source_xtr_id(address, int(port or 0)):
         xtr_id = None  # keyed by its source: the Map-Register carried no xTR-ID
-    return RegistrationRecord(
+    return Registration(
         eid=eid,
         site=site,
         site_id=int(site_id or 0),

@@ -21,8 +21,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms impor
     EtrSnapshot,
     MsSnapshot,
     MsSummary,
-    RegistrationBrief,
-    RegistrationRecord,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
+    Registration,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.reregistration import (
     ReregistrationResult,
@@ -97,13 +98,13 @@ class IosxePlatform:
             _parsed("IOS-XE summary", parse.parse_summary, data),
         )
 
-    def read_registrations(self, session: NetconfSession) -> tuple[RegistrationRecord, ...]:
+    def read_registrations(self, session: NetconfSession) -> tuple[Registration, ...]:
         data = session.get(filters.registrations_filter())
         return _parsed("IOS-XE ms-registrations", parse.parse_registrations, data)
 
     def read_registered(
         self, session: NetconfSession, known: Iterable[Eid] = ()
-    ) -> tuple[RegistrationBrief, ...]:
+    ) -> tuple[Registration, ...]:
         data = session.get(filters.registered_filter())
         return _parsed("IOS-XE ms-registrations", parse.parse_registered, data)
 

@@ -46,7 +46,7 @@ _RLOC = (
 
 
 def registrations_filter() -> str:
-    """Every registration with what a RegistrationRecord holds."""
+    """Every registration with what a Registration holds."""
     return _lisp_state(
         "<ms-registrations><afi/><prefix/><site-name/><is-registered/><creation-time/>"
         "<last-registration-time/><etr-registrations><source-address/><source-port/>"
@@ -56,10 +56,11 @@ def registrations_filter() -> str:
 
 
 def registered_filter() -> str:
-    """What checking the table needs: EID, site, RLOC addresses, last registration."""
+    """What checking the table needs: EID, site, and per ETR registration its
+    registrant (source), RLOC addresses and last registration."""
     return _lisp_state(
         "<ms-registrations><afi/><prefix/><site-name/><is-registered/>"
-        "<last-registration-time/><etr-registrations><source-address/><source-port/>"
+        "<etr-registrations><source-address/><source-port/><last-registration-time/>"
         "<ms-registration-rloc><afi/><address/></ms-registration-rloc>"
         "</etr-registrations></ms-registrations>"
     )

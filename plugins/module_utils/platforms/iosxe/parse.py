@@ -22,8 +22,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms impor
     ConfiguredSite,
     MsSummary,
     MsUnitInfo,
-    RegistrationBrief,
-    RegistrationRecord,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
+    Registration,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.times import (
     parse_time,
@@ -125,7 +126,7 @@ def _rlocs(etr: etree._Element, with_params: bool) -> tuple[Rloc, ...]:
     return tuple(rlocs)
 
 
-def parse_registrations(data: etree._Element) -> tuple[RegistrationRecord, ...]:
+def parse_registrations(data: etree._Element) -> tuple[Registration, ...]:
     """One record per ETR registration (etr-registrations) of each EID."""
     records = []
     for iid, entry in _entries(data):
@@ -134,7 +135,7 @@ def parse_registrations(data: etree._Element) -> tuple[RegistrationRecord, ...]:
         created = parse_time(_required(entry, "creation-time"))
         for etr in entry.iterfind(q(OPER, "etr-registrations")):
             records.append(
-                RegistrationRecord(
+                Registration(
                     eid=eid,
                     site=site,
                     site_id=0,  # not in the table; the site config has it
@@ -153,24 +154,24 @@ def parse_registrations(data: etree._Element) -> tuple[RegistrationRecord, ...]:
     return tuple(records)
 
 
-def parse_registered(data: etree._Element) -> tuple[RegistrationBrief, ...]:
-    """Per registered EID: its site, the RLOCs of all its ETRs' registrations
-    and the time of the last one."""
+def parse_registered(data: etree._Element) -> tuple[Registration, ...]:
+    """The brief view: per ETR registration (etr-registrations) of each EID,
+    its site, registrant (source address and port), RLOC addresses and time."""
     briefs = []
     for iid, entry in _entries(data):
-        rlocs = frozenset(
-            rloc.address
-            for etr in entry.iterfind(q(OPER, "etr-registrations"))
-            for rloc in _rlocs(etr, with_params=False)
-        )
-        briefs.append(
-            RegistrationBrief(
-                eid=_eid(iid, _text(entry, "afi"), _required(entry, "prefix")),
-                site=_required(entry, "site-name"),
-                rloc_addresses=rlocs,
-                last_registered=parse_time(_required(entry, "last-registration-time")),
+        eid = _eid(iid, _text(entry, "afi"), _required(entry, "prefix"))
+        site = _required(entry, "site-name")
+        for etr in entry.iterfind(q(OPER, "etr-registrations")):
+            briefs.append(
+                Registration(
+                    eid=eid,
+                    site=site,
+                    rlocs=_rlocs(etr, with_params=False),
+                    last_registered=parse_time(_required(etr, "last-registration-time")),
+                    source=ipaddress.ip_address(_required(etr, "source-address")),
+                    source_port=int(_required(etr, "source-port")),
+                )
             )
-        )
     return tuple(briefs)
 
 
