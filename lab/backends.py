@@ -104,7 +104,7 @@ class MsBackend:
     ) -> MsSnapshot:
         unit, store = self.unit, self.unit.store
         if not with_table:  # unit info and counters only (render_ms_status)
-            return MsSnapshot(unit=self._unit_info(), counters=dict(unit.counters))
+            return MsSnapshot(unit=self.unit_info(), counters=dict(unit.counters))
         sites = self.configured_sites()
         stored = tuple(
             StoredSite(
@@ -123,7 +123,7 @@ class MsBackend:
         # The table's own values: a tuple of references, no copies.
         registrations = tuple(unit.table.all_records())
         return MsSnapshot(
-            unit=self._unit_info(),
+            unit=self.unit_info(),
             sites=sites,
             registrations=registrations,
             stored=stored,
@@ -163,7 +163,7 @@ class MsBackend:
             registered_total=len(registered),
         )
 
-    def _unit_info(self) -> MsUnitInfo:
+    def unit_info(self) -> MsUnitInfo:
         unit = self.unit
         return MsUnitInfo(
             unit_name=unit.name,
@@ -171,6 +171,7 @@ class MsBackend:
             service_address=Rloc.of(self.shard.service_address).address,
             boot_time=unit.boot_time,
             reboot_count=unit.reboot_count,
+            switchover_time=unit.switchover_time,
         )
 
     def get_config(self) -> etree._Element:

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, ClassVar
 from lxml import etree
 
 from ansible_collections.lispnet.ms_recovery.lab.iosxe.render import (
-    IosxeUnit,
     data_element,
     render_sites,
     render_table,
     render_unit,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import MsUnitInfo
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.iosxe.models import (
     MODULES,
     module_uri,
@@ -37,16 +37,10 @@ class IosxeFace:
     def capabilities(self) -> list[str]:
         return [module_uri(*module) for module in MODULES]
 
-    def _unit(self, backend: MsBackend) -> IosxeUnit:
-        unit = backend.unit
-        return IosxeUnit(
-            unit.name, unit.boot_time, datetime.now(UTC), unit.role, unit.switchover_time
-        )
-
     def ms_get(self, backend: MsBackend, flt: etree._Element | None) -> etree._Element:
         # The framework applies the subtree filter to this whole view.
         data = data_element()
-        render_unit(data, self._unit(backend))
+        render_unit(data, backend.unit_info(), datetime.now(UTC))
         sites = backend.configured_sites()
         # A standby unit's table is empty, as the active's after a reboot.
         render_table(data, backend.unit.table.all_records(), sites)
@@ -64,5 +58,6 @@ class IosxeFace:
     def etr_get(self, backend: EtrBackend) -> etree._Element:
         data = data_element()
         name = backend.etr.config.name
-        render_unit(data, IosxeUnit(name, backend.started, datetime.now(UTC), "active"))
+        etr = MsUnitInfo(name, "active", None, backend.started, 0)  # no HA: it serves alone
+        render_unit(data, etr, datetime.now(UTC))
         return data

@@ -12,7 +12,6 @@ registered is listed with is-registered false, as IOS-XE is expected to
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
 from lxml import etree
@@ -20,6 +19,7 @@ from lxml import etree
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
     ConfiguredSite,
+    MsUnitInfo,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
     Registration,
@@ -44,16 +44,8 @@ NC = "urn:ietf:params:xml:ns:netconf:base:1.0"
 TOP_ID = 0  # the one LISP router ("router lisp" without a number)
 
 
-@dataclass(frozen=True)
-class IosxeUnit:
-    """What the device-level paths say about one unit."""
-
-    hostname: str
-    boot_time: datetime
-    now: datetime
-    ha_role: str  # active | standby
-    switchover_time: datetime | None = None  # when it became active by a switchover
-    last_reboot_reason: str = "Reload Command"
+# What device-system-data says of the last reload (the lab's reboots are reloads).
+LAST_REBOOT_REASON = "Reload Command"
 
 
 def _leaf(parent: etree._Element, namespace: str, name: str, text: object) -> etree._Element:
@@ -68,19 +60,20 @@ def _leaf(parent: etree._Element, namespace: str, name: str, text: object) -> et
     return node
 
 
-def render_unit(data: etree._Element, unit: IosxeUnit) -> None:
-    """native/hostname, device-system-data and ha-infra into ``data``."""
+def render_unit(data: etree._Element, unit: MsUnitInfo, now: datetime) -> None:
+    """native/hostname, device-system-data (``now``: its current-time) and
+    ha-infra into ``data``."""
     native = data.find(q(NATIVE, "native"))
     if native is None:
         native = etree.SubElement(data, q(NATIVE, "native"), nsmap={None: NATIVE})
-    _leaf(native, NATIVE, "hostname", unit.hostname)
+    _leaf(native, NATIVE, "hostname", unit.unit_name)
     hw = etree.SubElement(data, q(HARDWARE, "device-hardware-data"), nsmap={None: HARDWARE})
     system = etree.SubElement(
         etree.SubElement(hw, q(HARDWARE, "device-hardware")), q(HARDWARE, "device-system-data")
     )
-    _leaf(system, HARDWARE, "current-time", format_time(unit.now))
+    _leaf(system, HARDWARE, "current-time", format_time(now))
     _leaf(system, HARDWARE, "boot-time", format_time(unit.boot_time))
-    _leaf(system, HARDWARE, "last-reboot-reason", unit.last_reboot_reason)
+    _leaf(system, HARDWARE, "last-reboot-reason", LAST_REBOOT_REASON)
     ha = etree.SubElement(data, q(HA, "ha-oper-data"), nsmap={None: HA})
     infra = etree.SubElement(ha, q(HA, "ha-infra"))
     active = unit.ha_role == "active"

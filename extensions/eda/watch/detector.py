@@ -24,6 +24,10 @@ from typing import Any
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.events import (
     MsEvent,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
+    MsSummary,
+    MsUnitInfo,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.times import (
     format_time,
     parse_time,
@@ -39,13 +43,12 @@ DEFICIT = "registration_deficit"
 
 @dataclass(frozen=True)
 class PollReading:
-    """One cheap read of a unit (ms_unit_filter); any field may be missing."""
+    """One cheap read of a unit: the platform's own values (its unit state
+    and summary counts, ``read_ms_unit_summary``), either None when the
+    reply lacked it."""
 
-    unit_name: str | None
-    boot_time: datetime | None
-    ha_role: str | None
-    expected_eids: int | None = None
-    registered_eids: int | None = None
+    unit: MsUnitInfo | None
+    summary: MsSummary | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,7 @@ class WatchEvent:
 @dataclass
 class _Unit:
     boot_time: datetime | None = None
+    reboot_count: int | None = None
     role: str | None = None
     short_since: float | None = None
     deficit_reported: bool = False
@@ -118,14 +122,15 @@ class Detector:
         self, endpoint: str, reading: PollReading, started_at: float
     ) -> list[WatchEvent]:
         """A poll of ``endpoint`` that began at ``started_at`` (``clock`` time)."""
-        name = reading.unit_name or endpoint
+        info = reading.unit
+        name = (info.unit_name if info else None) or endpoint
         unit = self.units.setdefault(name, _Unit())
         events: list[WatchEvent] = []
-        if reading.boot_time is not None:
-            events += self._boot(name, reading.boot_time, "poll", {})
-        if reading.ha_role is not None and started_at >= self.last_switchover_at:
-            unit.role = reading.ha_role
-            if reading.ha_role == "active":
+        if info is not None:
+            events += self._boot(name, info.boot_time, "poll", {}, info.reboot_count)
+        if info is not None and started_at >= self.last_switchover_at:
+            unit.role = info.ha_role
+            if info.ha_role == "active":
                 events += self._active(name, None, "poll", {})
         if unit.role == "active" and self.deficit_after > 0:
             events += self._deficit_poll(name, unit, reading)
@@ -155,13 +160,26 @@ class Detector:
     # -- rules ----------------------------------------------------------------
 
     def _boot(
-        self, name: str, boot_time: datetime, how: str, detail: dict[str, Any]
+        self,
+        name: str,
+        boot_time: datetime,
+        how: str,
+        detail: dict[str, Any],
+        reboot_count: int | None = None,
     ) -> list[WatchEvent]:
+        """``reboot_count``: where the read has one (a poll; a notification
+        has none), the rule ms_state applies counts it too."""
         unit = self.units.setdefault(name, _Unit())
-        previous = unit.boot_time
-        if previous is not None and not rebooted(previous, boot_time):
-            return []  # the same boot, or a stale read of an older one
+        previous, previous_count = unit.boot_time, unit.reboot_count
+        if previous is not None and not rebooted(previous, boot_time, previous_count, reboot_count):
+            # The same boot, or a stale read of an older one: a count only
+            # moves forward, so a stale one never lowers the baseline.
+            if reboot_count is not None:
+                unit.reboot_count = max(reboot_count, previous_count or 0)
+            return []
         unit.boot_time = boot_time
+        # A boot seen by notification has no count: the next poll sets it.
+        unit.reboot_count = reboot_count
         unit.new_term()
         if previous is None:
             return []  # first sight: a baseline, not a reboot we saw happen
@@ -189,7 +207,9 @@ class Detector:
         return [self._event(SWITCHOVER, name, how, detail)]
 
     def _deficit_poll(self, name: str, unit: _Unit, reading: PollReading) -> list[WatchEvent]:
-        expected, registered = reading.expected_eids, reading.registered_eids
+        summary = reading.summary
+        expected = None if summary is None else summary.expected_eids
+        registered = None if summary is None else summary.registered_eids
         if expected is None or registered is None or registered >= expected:
             unit.short_since = None
             return []

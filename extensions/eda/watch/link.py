@@ -75,14 +75,7 @@ class NcclientLink:
 
     def poll(self) -> PollReading:
         snapshot, summary = self.platform.read_ms_unit_summary(self.session)
-        unit = snapshot.unit
-        return PollReading(
-            unit_name=unit.unit_name if unit else None,
-            boot_time=unit.boot_time if unit else None,
-            ha_role=unit.ha_role if unit else None,
-            expected_eids=summary.expected_eids if summary else None,
-            registered_eids=summary.registered_eids if summary else None,
-        )
+        return PollReading(snapshot.unit, summary)
 
     def next_notification(self, timeout: float) -> MsEvent | None:
         manager: Any = self.session.manager

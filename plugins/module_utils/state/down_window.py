@@ -30,13 +30,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import MsUnitInfo
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.times import format_time
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.unit_events import (
     BOOT_TOLERANCE,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.state.claims import Sighting
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.state.records import (
-    UnitRecord,
+    service_text,
 )
 
 
@@ -66,8 +67,7 @@ class DownWindow:
 class UnitRead:
     """One read of a unit: what it reports and when the read was sent and answered."""
 
-    record: UnitRecord
-    switchover_time: datetime | None
+    unit: MsUnitInfo
     sent_at: datetime
     answered_at: datetime
 
@@ -87,10 +87,10 @@ def _lower_bound(
 
 
 def _reboot(
-    read: UnitRead, previous: UnitRecord | None, sightings: Mapping[str, Sighting], source: str
+    read: UnitRead, previous: MsUnitInfo | None, sightings: Mapping[str, Sighting], source: str
 ) -> DownWindow:
-    record = read.record
-    seen = sightings.get(record.name)
+    record = read.unit
+    seen = sightings.get(record.unit_name)
     old_boot = None if previous is None else previous.boot_time
     same_boot = (
         seen is not None
@@ -102,8 +102,9 @@ def _reboot(
     after, after_source = _lower_bound(
         seen.at if seen is not None and same_boot else None,
         record.boot_time,
-        f"{record.name} up in its previous boot",
-        f"ms_state never read {record.name} in its previous boot (first run, or no claims file)",
+        f"{record.unit_name} up in its previous boot",
+        f"ms_state never read {record.unit_name} in its previous boot"
+        " (first run, or no claims file)",
     )
     return DownWindow(
         event="reboot",
@@ -119,13 +120,13 @@ def _reboot(
 def _switchover(
     read: UnitRead, sightings: Mapping[str, Sighting], source: str | None
 ) -> DownWindow:
-    record = read.record
-    if read.switchover_time is not None and source:
-        back, exact, back_source = read.switchover_time, True, source
+    record = read.unit
+    if record.switchover_time is not None and source:
+        back, exact, back_source = record.switchover_time, True, source
     else:
         back, exact = read.answered_at, False
         back_source = (
-            f"at the latest: ms_state's read that found {record.name} active"
+            f"at the latest: ms_state's read that found {record.unit_name} active"
             " (the platform reports no switchover time)"
         )
     # The unit that was active before: the latest read of another unit of the
@@ -133,9 +134,9 @@ def _switchover(
     old = [
         (s.active_at, s.unit)
         for s in sightings.values()
-        if s.unit != record.name
+        if s.unit != record.unit_name
         and s.active_at is not None
-        and s.service_address == record.service_address
+        and s.service_address == service_text(record)
     ]
     seen_at, unit = max(old) if old else (None, "")
     after, after_source = _lower_bound(
@@ -158,7 +159,7 @@ def _switchover(
 def bound_down_window(
     event: str,
     read: UnitRead,
-    previous: UnitRecord | None,
+    previous: MsUnitInfo | None,
     sightings: Mapping[str, Sighting],
     *,
     reboot_source: str | None,

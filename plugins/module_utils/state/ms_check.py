@@ -14,6 +14,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
     MsSummary,
+    MsUnitInfo,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.module_support import (
     TaskError,
@@ -37,8 +38,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.state.records 
     ACTIVE,
     Event,
     StateDocument,
-    UnitRecord,
     classify,
+    service_text,
+    unit_json,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.state.store import (
     StateStore,
@@ -67,8 +69,8 @@ class Counts:
         return max(self.expected - self.registered, 0)
 
 
-def unit_json(record: UnitRecord) -> dict[str, Any]:
-    return {"name": record.name, **record.to_json()}
+def _named_json(unit: MsUnitInfo) -> dict[str, Any]:
+    return {"name": unit.unit_name, **unit_json(unit)}
 
 
 def _summed(summary: MsSummary | None, total: str, per_af: str) -> int | None:
@@ -95,7 +97,7 @@ def check_ms_state(
             "the device reports no Map-Server unit data (lispnet-ms-recovery unit-name and"
             " boot-time, or ietf-system boot-datetime): is this host a Map-Server unit?"
         )
-    service_address = "" if unit.service_address is None else str(unit.service_address)
+    service_address = service_text(unit)
     if inventory is not None:
         ms_name = select_map_server(
             inventory,
@@ -106,41 +108,34 @@ def check_ms_state(
     else:
         ms_name = request.map_server or f"ms-{service_address or unit.unit_name}"
 
-    record = UnitRecord(
-        name=unit.unit_name,
-        role=unit.ha_role,
-        boot_time=unit.boot_time,
-        reboot_count=unit.reboot_count,
-        service_address=service_address,
-    )
     seen: dict[str, Event] = {}
     path = request.state_file or default_state_file(ms_name)
     active_units: list[str] = []
     sightings: dict[str, Sighting] = {}
 
     def change(before: StateDocument | None) -> StateDocument:
-        seen["event"] = classify(record, before.units if before else {})
+        seen["event"] = classify(unit, before.units if before else {})
         # Under the state file's lock, so that the forks of a pair take turns;
         # the sightings as they were before this read is recorded as one.
         sightings.update(read_sightings(path))
         active_units.extend(
             record_claim(
                 path,
-                record.name,
-                record.role,
+                unit.unit_name,
+                unit.ha_role,
                 service_address,
                 window=request.split_brain_window,
                 write=not request.check_mode,
                 # When the read was sent: the unit was serving then at the latest.
                 now=sent_at.timestamp(),
-                boot_time=record.boot_time,
+                boot_time=unit.boot_time,
             )
         )
-        return (before or StateDocument(ms_name)).with_unit(record)
+        return (before or StateDocument(ms_name)).with_unit(unit)
 
     update = StateStore(path).update(change, request.check_mode)
-    previous = update.before.units.get(record.name) if update.before else None
-    if previous is not None and previous.service_address != record.service_address:
+    previous = update.before.units.get(unit.unit_name) if update.before else None
+    if previous is not None and previous.service_address != unit.service_address:
         previous = None  # another Map-Server under the same unit name (see classify)
 
     expected: int | None
@@ -159,7 +154,7 @@ def check_ms_state(
         capabilities = platform.capabilities(session)
         down_window = bound_down_window(
             seen["event"],
-            UnitRead(record, unit.switchover_time, sent_at, answered_at),
+            UnitRead(unit, sent_at, answered_at),
             previous,
             sightings,
             reboot_source=capabilities.reboot,
@@ -175,12 +170,12 @@ def check_ms_state(
         "active_units": active_units,
         "split_brain": len(active_units) > 1,
         "map_server": ms_name,
-        "unit": unit_json(record),
+        "unit": _named_json(unit),
         "expected": counts.expected,
         "expected_source": counts.source,
         "registered": counts.registered,
         "missing": counts.missing,
-        "previous": None if previous is None else unit_json(previous),
+        "previous": None if previous is None else _named_json(previous),
         "down_window": None if down_window is None else down_window.to_json(),
         "state_file": str(path),
     }

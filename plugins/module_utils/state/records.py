@@ -2,18 +2,22 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Unit records, the state document, and what changed between two looks.
 
-Only what changes on an event is recorded (role, boot time, reboot count,
-service address): no "last seen" time, so that a quiet second run leaves the
-file byte-identical and the task reports changed=false.
+A unit is the platforms' own MsUnitInfo, as read. Only what changes on an
+event is recorded (role, boot time, reboot count, service address): no "last
+seen" time, so that a quiet second run leaves the file byte-identical and the
+task reports changed=false.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Literal
 
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
+    MsUnitInfo,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.times import (
     format_time,
     parse_time,
@@ -31,34 +35,34 @@ class StateFormatError(ValueError):
     """The state file is not a document this code wrote."""
 
 
-@dataclass(frozen=True)
-class UnitRecord:
-    name: str
-    role: str
-    boot_time: datetime
-    reboot_count: int
-    service_address: str
+def service_text(unit: MsUnitInfo) -> str:
+    """The unit's service address as the state file keeps it ("" untold)."""
+    return "" if unit.service_address is None else str(unit.service_address)
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "role": self.role,
-            "boot_time": format_time(self.boot_time),
-            "reboot_count": self.reboot_count,
-            "service_address": self.service_address,
-        }
 
-    @classmethod
-    def from_json(cls, name: str, data: Any) -> UnitRecord:
-        try:
-            return cls(
-                name=name,
-                role=str(data["role"]),
-                boot_time=parse_time(str(data["boot_time"])),
-                reboot_count=int(data["reboot_count"]),
-                service_address=str(data.get("service_address", "")),
-            )
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise StateFormatError(f"unit {name!r}: {type(exc).__name__}: {exc}") from None
+def unit_json(unit: MsUnitInfo) -> dict[str, Any]:
+    """A unit as the state file and ms_state's result hold it (its name is
+    the key); a service address the server does not tell is ""."""
+    return {
+        "role": unit.ha_role,
+        "boot_time": format_time(unit.boot_time),
+        "reboot_count": unit.reboot_count,
+        "service_address": service_text(unit),
+    }
+
+
+def unit_from_json(name: str, data: Any) -> MsUnitInfo:
+    try:
+        address = str(data.get("service_address", ""))
+        return MsUnitInfo(
+            unit_name=name,
+            ha_role=str(data["role"]),
+            service_address=ipaddress.ip_address(address) if address else None,
+            boot_time=parse_time(str(data["boot_time"])),
+            reboot_count=int(data["reboot_count"]),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise StateFormatError(f"unit {name!r}: {type(exc).__name__}: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -66,16 +70,16 @@ class StateDocument:
     """The state of one Map-Server's units, shared by all of them."""
 
     map_server: str
-    units: dict[str, UnitRecord] = field(default_factory=dict)
+    units: dict[str, MsUnitInfo] = field(default_factory=dict)
 
-    def with_unit(self, record: UnitRecord) -> StateDocument:
-        return StateDocument(self.map_server, {**self.units, record.name: record})
+    def with_unit(self, unit: MsUnitInfo) -> StateDocument:
+        return StateDocument(self.map_server, {**self.units, unit.unit_name: unit})
 
     def render(self) -> str:
         document = {
             "version": FORMAT_VERSION,
             "map_server": self.map_server,
-            "units": {name: self.units[name].to_json() for name in sorted(self.units)},
+            "units": {name: unit_json(self.units[name]) for name in sorted(self.units)},
         }
         return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
@@ -92,17 +96,17 @@ class StateDocument:
             raise StateFormatError("units is not a mapping")
         return cls(
             map_server=str(data.get("map_server", "")),
-            units={str(name): UnitRecord.from_json(str(name), u) for name, u in units.items()},
+            units={str(name): unit_from_json(str(name), u) for name, u in units.items()},
         )
 
 
-def classify(current: UnitRecord, known: dict[str, UnitRecord]) -> Event:
+def classify(current: MsUnitInfo, known: dict[str, MsUnitInfo]) -> Event:
     """What happened to ``current``'s unit since the records in ``known``.
 
     A reboot wins over a role change: a unit that rebooted lost its table
     whatever its role is now.
     """
-    previous = known.get(current.name)
+    previous = known.get(current.unit_name)
     if previous is not None and previous.service_address != current.service_address:
         # Same unit name, another service address: another Map-Server (a lab
         # rebuilt on another subnet, a file shared by mistake), not a history.
@@ -111,13 +115,13 @@ def classify(current: UnitRecord, known: dict[str, UnitRecord]) -> Event:
         # Never seen this unit, but its pair had an active unit: if this one is
         # active now, the service moved to it.
         peers_active = any(
-            record.role == ACTIVE and record.service_address == current.service_address
+            record.ha_role == ACTIVE and record.service_address == current.service_address
             for name, record in known.items()
-            if name != current.name
+            if name != current.unit_name
         )
-        return "switchover" if current.role == ACTIVE and peers_active else "first_seen"
+        return "switchover" if current.ha_role == ACTIVE and peers_active else "first_seen"
     if rebooted(previous.boot_time, current.boot_time, previous.reboot_count, current.reboot_count):
         return "reboot"
-    if current.role != previous.role:
+    if current.ha_role != previous.ha_role:
         return "switchover"
     return "none"

@@ -14,6 +14,10 @@ from ansible_collections.lispnet.ms_recovery.extensions.eda.watch.detector impor
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.events import (
     MsEvent,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
+    MsSummary,
+    MsUnitInfo,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.times import (
     format_time,
 )
@@ -34,8 +38,11 @@ def detector(clock: Clock, **kw: float) -> Detector:
     return Detector("ms1", clock=clock, wallclock=lambda: T1 + timedelta(hours=1), **kw)
 
 
-def reading(unit: str, boot: datetime, role: str, expected: int = 10, registered: int = 10):
-    return PollReading(unit, boot, role, expected, registered)
+def reading(
+    unit: str, boot: datetime, role: str, expected: int = 10, registered: int = 10
+) -> PollReading:
+    counts = MsSummary(None, None, {}, expected, registered)
+    return PollReading(MsUnitInfo(unit, role, None, boot, 0), counts)
 
 
 def boot_note(unit: str, boot: datetime, reason: str = "reboot") -> MsEvent:

@@ -23,6 +23,10 @@ from ansible_collections.lispnet.ms_recovery.extensions.eda.watch.watcher import
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.events import (
     MsEvent,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
+    MsSummary,
+    MsUnitInfo,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
     NetconfFailure,
 )
@@ -35,7 +39,8 @@ class FakeUnit:
     """A Map-Server unit's state; links (sessions) to it die when it reboots."""
 
     def __init__(self, name: str, role: str, subscribe: bool = True) -> None:
-        self.reading = PollReading(name, T0, role, 10, 10)
+        unit = MsUnitInfo(name, role, None, T0, 0)
+        self.reading = PollReading(unit, MsSummary(None, None, {}, 10, 10))
         self.subscribe = subscribe
         self.up = True
         self.generation = 0
@@ -46,7 +51,8 @@ class FakeUnit:
     def reboot(self, boot: datetime) -> None:
         with self.lock:
             self.generation += 1
-            self.reading = replace(self.reading, boot_time=boot)
+            assert self.reading.unit is not None
+            self.reading = replace(self.reading, unit=replace(self.reading.unit, boot_time=boot))
 
     def set_down(self, down: bool) -> None:
         with self.lock:

@@ -3,6 +3,7 @@ never an invented time (state/down_window.py, ms_state's sightings)."""
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -43,7 +44,6 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.state.ms_check
     MsStateRequest,
     check_ms_state,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.state.records import UnitRecord
 
 PAIR = "192.0.2.100"
 OLD_BOOT = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -55,19 +55,20 @@ IETF = ietf_capabilities([SYS])
 IOSXE = iosxe_capabilities([OPER, HARDWARE, HA])
 
 
-def record(name: str = "ms1-a", role: str = "active", boot: datetime = NEW_BOOT) -> UnitRecord:
-    return UnitRecord(name, role, boot, 0, PAIR)
+def record(name: str = "ms1-a", role: str = "active", boot: datetime = NEW_BOOT) -> MsUnitInfo:
+    return MsUnitInfo(name, role, ipaddress.ip_address(PAIR), boot, 0)
 
 
 def seen(name: str, at: datetime, role: str = "active", boot: datetime = OLD_BOOT) -> Sighting:
     return Sighting(name, role, PAIR, boot, at, at if role == "active" else None)
 
 
-def read(rec: UnitRecord, switchover: datetime | None = None) -> UnitRead:
-    return UnitRead(rec, switchover, READ - timedelta(seconds=1), READ)
+def read(rec: MsUnitInfo, switchover: datetime | None = None) -> UnitRead:
+    unit = dataclasses.replace(rec, switchover_time=switchover)
+    return UnitRead(unit, READ - timedelta(seconds=1), READ)
 
 
-def window(event: str, rec: UnitRecord, sightings: list[Sighting], caps: Capabilities, **kw):
+def window(event: str, rec: MsUnitInfo, sightings: list[Sighting], caps: Capabilities, **kw):
     return bound_down_window(
         event,
         read(rec, kw.get("switchover")),

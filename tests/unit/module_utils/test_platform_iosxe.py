@@ -12,7 +12,6 @@ import pytest
 from lxml import etree
 
 from ansible_collections.lispnet.ms_recovery.lab.iosxe.render import (
-    IosxeUnit,
     data_element,
     render_sites,
     render_table,
@@ -22,6 +21,7 @@ from ansible_collections.lispnet.ms_recovery.lab.netconf.subtree import apply_su
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid, Rloc
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
     ConfiguredSite,
+    MsUnitInfo,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
     Registration,
@@ -82,12 +82,13 @@ SITES = (
     ConfiguredSite("site-a", 7, 0, "", (V4, V6, UNREGISTERED)),
     ConfiguredSite("site-b", 0, 0, "", (IID5,)),
 )
-UNIT = IosxeUnit(hostname="ms1-a", boot_time=T0, now=T0 + timedelta(hours=1), ha_role="active")
+UNIT = MsUnitInfo("ms1-a", "active", None, T0, 0)
+NOW = T0 + timedelta(hours=1)
 
 
 def _device() -> etree._Element:
     data = data_element()
-    render_unit(data, UNIT)
+    render_unit(data, UNIT, NOW)
     render_table(data, RECORDS, SITES)
     render_sites(data, SITES)
     return data
@@ -135,7 +136,7 @@ def test_unit_boot_time_role_and_count() -> None:
     summary = parse.parse_summary(data)
     assert summary is not None and summary.registered_eids == 3
     standby = data_element()
-    render_unit(standby, IosxeUnit("ms1-b", T0, T0, "standby"))
+    render_unit(standby, MsUnitInfo("ms1-b", "standby", None, T0, 0), T0)
     assert parse.ha_role(standby) == "standby"
     assert parse.parse_unit(data_element()) is None  # no boot-time, no unit
 

@@ -48,7 +48,6 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.state.ms_check
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.state.records import (
     StateDocument,
-    UnitRecord,
     classify,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.state.store import (
@@ -57,13 +56,14 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.state.store im
 )
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
-SERVICE = "192.0.2.100"
+SERVICE = ipaddress.ip_address("192.0.2.100")
+OTHER_SERVICE = ipaddress.ip_address("198.51.100.1")
 
 
 def unit(
     name: str = "ms1-a", role: str = "active", boot: datetime = T0, count: int = 0
-) -> UnitRecord:
-    return UnitRecord(name, role, boot, count, SERVICE)
+) -> MsUnitInfo:
+    return MsUnitInfo(name, role, SERVICE, boot, count)
 
 
 # --- classify -------------------------------------------------------------------------
@@ -83,7 +83,7 @@ def test_first_seen_then_none() -> None:
         unit(role="standby", count=1),  # rebooted and lost the role: still a reboot
     ],
 )
-def test_reboot(now: UnitRecord) -> None:
+def test_reboot(now: MsUnitInfo) -> None:
     assert classify(now, {"ms1-a": unit()}) == "reboot"
 
 
@@ -98,12 +98,12 @@ def test_newly_seen_active_unit_after_another_active_is_a_switchover() -> None:
     assert classify(unit("ms1-b", "active"), known) == "switchover"
     assert classify(unit("ms1-b", "standby"), known) == "first_seen"
     # An active unit of another pair (other service address) says nothing.
-    other = {"ms2-a": replace(unit("ms2-a"), service_address="198.51.100.1")}
+    other = {"ms2-a": replace(unit("ms2-a"), service_address=OTHER_SERVICE)}
     assert classify(unit("ms1-b", "active"), other) == "first_seen"
 
 
 def test_a_unit_of_the_same_name_serving_another_address_is_new() -> None:
-    moved = replace(unit(count=5), service_address="198.51.100.1")
+    moved = replace(unit(count=5), service_address=OTHER_SERVICE)
     assert classify(moved, {"ms1-a": unit()}) == "first_seen"
 
 
@@ -127,7 +127,7 @@ def test_update_writes_only_on_change(tmp_path: Path) -> None:
     path = tmp_path / "deep" / "ms1.json"
     store = StateStore(path)
 
-    def put(record: UnitRecord):
+    def put(record: MsUnitInfo):
         return store.update(lambda d: (d or StateDocument("ms1")).with_unit(record), False)
 
     first = put(unit())
@@ -249,7 +249,7 @@ def test_first_look_then_reboot(tmp_path: Path) -> None:
         "role": "active",
         "boot_time": "2025-03-01T12:00:00+00:00",
         "reboot_count": 0,
-        "service_address": SERVICE,
+        "service_address": str(SERVICE),
     }
     second = check_ms_state(FakePlatform(info(), SUMMARY), None, request)  # type: ignore[arg-type]
     assert second["event"] == "none" and not second["changed"]
@@ -310,7 +310,9 @@ def test_ms_state_and_the_eda_source_share_the_reboot_rule() -> None:
     assert classify(unit(boot=near, count=1), {"ms1-a": unit()}) == "reboot"
     assert classify(unit(boot=T0 + 2 * BOOT_TOLERANCE), {"ms1-a": unit()}) == "reboot"
     detector = Detector("ms1", clock=lambda: 0.0)
-    detector.observe_poll("ms1-a", PollReading("ms1-a", T0, "active"), 0.0)
-    assert detector.observe_poll("ms1-a", PollReading("ms1-a", near, "active"), 0.0) == []
-    later = detector.observe_poll("ms1-a", PollReading("ms1-a", T0 + 2 * BOOT_TOLERANCE, None), 0)
+    detector.observe_poll("ms1-a", PollReading(unit()), 0.0)
+    assert detector.observe_poll("ms1-a", PollReading(unit(boot=near)), 0.0) == []
+    counted = detector.observe_poll("ms1-a", PollReading(unit(boot=near, count=1)), 0.0)
+    assert [e.event for e in counted] == ["reboot"]
+    later = detector.observe_poll("ms1-a", PollReading(unit(boot=T0 + 2 * BOOT_TOLERANCE)), 0)
     assert [e.event for e in later] == ["reboot"]
