@@ -10,7 +10,7 @@ import yaml
 
 from ansible_collections.lispnet.ms_recovery.lab import paths
 from ansible_collections.lispnet.ms_recovery.lab.faces import face_of
-from ansible_collections.lispnet.ms_recovery.lab.ms_store import MsStore, SiteRecord, StoredEtr
+from ansible_collections.lispnet.ms_recovery.lab.ms_store import KeyedSite, MsStore
 from ansible_collections.lispnet.ms_recovery.lab.netconf.hostkeys import (
     known_hosts_line,
     load_or_create_host_key,
@@ -35,6 +35,10 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import (
     algorithm_from_name,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
+    MsSite,
+    StoredEtr,
 )
 
 
@@ -98,14 +102,16 @@ def ms_store(
     inventory = inventory or eid_inventory(spec, "lab")
     store.set_sites(
         [
-            SiteRecord(
-                name=site.name,
-                site_id=site.site_id,
-                key_id=site.key_id,
-                algorithm=spec.site_algorithm(site.site_id - 1),
-                key=site.key.reveal(),
-                eids=site.eids,
-                etrs=[StoredEtr(etr.name, etr.rloc) for etr in site.etrs],
+            KeyedSite(
+                MsSite(
+                    name=site.name,
+                    site_id=site.site_id,
+                    key_id=site.key_id,
+                    algorithm=spec.site_algorithm(site.site_id - 1),
+                    eids=site.eids,
+                    etrs=tuple(StoredEtr(etr.name, etr.rloc) for etr in site.etrs),
+                ),
+                site.key.reveal(),
             )
             for site in inventory.sites_of(spec.ms_name(ms))
         ]

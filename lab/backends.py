@@ -50,12 +50,10 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.events i
     MsEvent,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
-    ConfiguredSite,
     EtrSnapshot,
+    MsSite,
     MsSnapshot,
     MsUnitInfo,
-    StoredEtr,
-    StoredSite,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.reregistration import (
     EtrResult,
@@ -102,22 +100,12 @@ class MsBackend:
     def snapshot(
         self, with_state: bool = True, with_table: bool = True, with_stored: bool = True
     ) -> MsSnapshot:
-        unit, store = self.unit, self.unit.store
+        unit = self.unit
         if not with_table:  # unit info and counters only (render_ms_status)
             return MsSnapshot(unit=self.unit_info(), counters=dict(unit.counters))
+        # The store's own values, configured and stored alike: no copies.
         sites = self.configured_sites()
-        stored = tuple(
-            StoredSite(
-                s.name,
-                s.site_id,
-                s.key_id,
-                s.algorithm,
-                tuple(StoredEtr(e.name, e.rloc, e.last_notify_result) for e in s.etrs),
-                s.eids,
-            )
-            for s in store.sites.values()
-            if with_stored
-        )
+        stored = sites if with_stored else ()
         if not with_state:
             return MsSnapshot(unit=None, sites=sites, stored=stored)
         # The table's own values: a tuple of references, no copies.
@@ -130,11 +118,8 @@ class MsBackend:
             counters=dict(unit.counters),
         )
 
-    def configured_sites(self) -> tuple[ConfiguredSite, ...]:
-        return tuple(
-            ConfiguredSite(s.name, s.site_id, s.key_id, s.algorithm, s.eids)
-            for s in self.unit.store.sites.values()
-        )
+    def configured_sites(self) -> tuple[MsSite, ...]:
+        return tuple(self.unit.store.sites.values())
 
     def get(self) -> etree._Element:
         return self.face.ms_get(self, None)
@@ -186,7 +171,7 @@ class MsBackend:
         store = self.unit.store
         try:
             edits = parse_site_edits(config, default_operation)
-            plan = plan_site_edits(store.sites, edits)
+            plan = plan_site_edits(store, edits)
         except ConfigError as exc:
             info = [] if exc.element is None else [info_element("bad-element", exc.element)]
             raise RpcError(exc.tag, exc.message, info=info) from None

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from ansible_collections.lispnet.ms_recovery.lab.ms_store import MsStore, SiteRecord, StoredEtr
+from ansible_collections.lispnet.ms_recovery.lab.ms_store import MsStore
 from ansible_collections.lispnet.ms_recovery.lab.rate_limit import PerSourceLimit
 from ansible_collections.lispnet.ms_recovery.lab.register_nonces import (
     RegisterNonces,
@@ -54,6 +54,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
     IPAddress,
     Mapping,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import MsSite
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
     Registration,
 )
@@ -217,8 +218,9 @@ class MapServerUnit:
         if site is None:
             self.counters["unknown-site"] += 1
             return
+        key = self.store.keys[site.name]
         if raw[KEY_ID_OFFSET] != site.key_id or not verify(
-            raw, site.key, algorithm_from_name(site.algorithm)
+            raw, key, algorithm_from_name(site.algorithm)
         ):
             self.counters["auth-failures"] += 1
             return
@@ -240,7 +242,7 @@ class MapServerUnit:
             # again; the registration itself was applied the first time.
             self.counters["register-retransmissions"] += 1
             if msg.want_map_notify:
-                self._emit(encode_map_notify_for_register(raw, key=site.key), addr)
+                self._emit(encode_map_notify_for_register(raw, key=key), addr)
             return
         if identity is not None:
             self.store.nonces_changed()
@@ -284,11 +286,11 @@ class MapServerUnit:
                 if rloc.address not in etr_rlocs:
                     etr_rlocs.append(rloc.address)
         for address in etr_rlocs:
-            self.store.learn_etr(site, address)
+            self.store.learn_etr(site.name, address)
         if msg.want_map_notify:
             # The same records, nonce and trailer as the register (just verified
             # with this key): copied from its bytes rather than encoded again.
-            self._emit(encode_map_notify_for_register(raw, key=site.key), addr)
+            self._emit(encode_map_notify_for_register(raw, key=key), addr)
 
     def _withdraw_record(
         self, eid: Eid, site: str, xtr_id: bytes | None, source: IPAddress, port: int
@@ -384,10 +386,11 @@ class MapServerUnit:
     # MS-native recovery ------------------------------------------------------------
     def reregistration_targets(self, site_names: list[str] | None) -> list[NotifyTarget]:
         """One notification per stored ETR of the chosen sites (all when None)."""
+        keys = self.store.keys
         sites = self._select_sites(site_names)
-        return [target for site in sites for target in notify_targets(site)]
+        return [target for site in sites for target in notify_targets(site, keys[site.name])]
 
-    def _select_sites(self, site_names: list[str] | None) -> list[SiteRecord]:
+    def _select_sites(self, site_names: list[str] | None) -> list[MsSite]:
         if not site_names:
             return list(self.store.sites.values())
         unknown = [n for n in site_names if n not in self.store.sites]
@@ -424,24 +427,18 @@ class MapServerUnit:
         return results
 
     def _store_notify_results(self, results: list[NotifyResult]) -> None:
-        # Indexed first: matching each result against its site's ETR list was
-        # quadratic in the ETRs of a site.
-        stored: dict[tuple[str, str], list[StoredEtr]] = {}
-        for name, site in self.store.sites.items():
-            for etr in site.etrs:
-                stored.setdefault((name, etr.name), []).append(etr)
+        outcomes: dict[tuple[str, str], str] = {}
         for result in results:
             self.counters["notify-retransmits"] += result.retries
             outcome = "acked" if result.acked else (result.error or "no-ack")
-            for etr in stored.get((result.site, result.etr), ()):
-                etr.last_notify_result = outcome
-        self.store.mark_dirty()
+            outcomes[(result.site, result.etr)] = outcome
+        self.store.record_notify_results(outcomes)
 
 
-def notify_targets(site: SiteRecord) -> list[NotifyTarget]:
+def notify_targets(site: MsSite, key: bytes) -> list[NotifyTarget]:
     return site_targets(
         site.name,
-        key=site.key,
+        key=key,
         key_id=site.key_id,
         algorithm=algorithm_from_name(site.algorithm),
         eids=site.eids,

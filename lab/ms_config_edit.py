@@ -9,10 +9,10 @@ says which EIDs lost their owner: their registrations must go.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ansible_collections.lispnet.ms_recovery.lab.ms_store import MsStore, SiteRecord, StoredEtr
+from ansible_collections.lispnet.ms_recovery.lab.ms_store import KeyedSite, MsStore
 from ansible_collections.lispnet.ms_recovery.lab.yang.ms_config import (
     DROPPING,
     EidEdit,
@@ -20,6 +20,10 @@ from ansible_collections.lispnet.ms_recovery.lab.yang.ms_config import (
     SiteEdit,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
+    MsSite,
+    StoredEtr,
+)
 
 # What an ETR and this MS can check a Map-Register with (not "none": a site
 # anyone could register for is not a site).
@@ -37,22 +41,25 @@ class EditError(ValueError):
 
 @dataclass(frozen=True)
 class EditPlan:
-    """The sites to write (complete records) and the sites to delete."""
+    """The sites to write (complete, with their keys) and the sites to delete."""
 
-    put: tuple[SiteRecord, ...] = ()
+    put: tuple[KeyedSite, ...] = ()
     removed: tuple[str, ...] = ()
 
 
-def plan_site_edits(sites: Mapping[str, SiteRecord], edits: Sequence[SiteEdit]) -> EditPlan:
+def plan_site_edits(store: MsStore, edits: Sequence[SiteEdit]) -> EditPlan:
     """The final state of every site ``edits`` names, validated; raises EditError."""
-    final: dict[str, SiteRecord | None] = {}  # None: deleted
+    final: dict[str, KeyedSite | None] = {}  # None: deleted
     for edit in edits:
-        current = final[edit.name] if edit.name in final else sites.get(edit.name)
+        current = final[edit.name] if edit.name in final else store.keyed(edit.name)
         final[edit.name] = _edit_site(current, edit)
     put = tuple(s for s in final.values() if s is not None)
-    for site in put:
-        _validate_site(site)
-    _check_overlaps(put, (s for n, s in sites.items() if n not in final))
+    for keyed in put:
+        _validate_site(keyed)
+    _check_overlaps(
+        (keyed.site for keyed in put),
+        (s for n, s in store.sites.items() if n not in final),
+    )
     return EditPlan(put=put, removed=tuple(n for n, s in final.items() if s is None))
 
 
@@ -64,17 +71,17 @@ def apply_plan(store: MsStore, plan: EditPlan) -> dict[Eid, str]:
         site = store.remove_site(name)
         if site is not None:
             dropped.update(dict.fromkeys(site.eids, name))
-    for site in plan.put:
+    for site, key in plan.put:
         previous = store.sites.get(site.name)
         if previous is not None:
             kept = set(site.eids)
             dropped.update({e: previous.name for e in previous.eids if e not in kept})
-        store.put_site(site)
+        store.put_site(site, key)
     return dropped
 
 
 # Operations on one site ------------------------------------------------------------
-def _edit_site(current: SiteRecord | None, edit: SiteEdit) -> SiteRecord | None:
+def _edit_site(current: KeyedSite | None, edit: SiteEdit) -> KeyedSite | None:
     op = edit.operation
     if op == "delete" and current is None:
         raise EditError("data-missing", f"site {edit.name} does not exist")
@@ -89,7 +96,7 @@ def _edit_site(current: SiteRecord | None, edit: SiteEdit) -> SiteRecord | None:
     return _merged_site(current, edit)
 
 
-def _new_site(edit: SiteEdit) -> SiteRecord:
+def _new_site(edit: SiteEdit) -> KeyedSite:
     where = f"site {edit.name}"
     for leaf_name, value in (
         ("site-id", edit.site_id),
@@ -103,28 +110,29 @@ def _new_site(edit: SiteEdit) -> SiteRecord:
     assert edit.algorithm is not None and edit.key is not None
     etrs = [_new_etr(e, where) for e in edit.etrs if e.operation not in DROPPING]
     eids = [e.eid for e in edit.eids if e.operation not in DROPPING]
-    return SiteRecord(
+    site = MsSite(
         name=edit.name,
         site_id=edit.site_id,
         key_id=edit.key_id,
         algorithm=edit.algorithm,
-        key=edit.key.encode(),
         eids=tuple(dict.fromkeys(eids)),
         etrs=_unique_etrs(etrs),
     )
+    return KeyedSite(site, edit.key.encode())
 
 
-def _merged_site(current: SiteRecord, edit: SiteEdit) -> SiteRecord:
+def _merged_site(current: KeyedSite, edit: SiteEdit) -> KeyedSite:
     where = f"site {edit.name}"
-    return SiteRecord(
-        name=current.name,
-        site_id=current.site_id if edit.site_id is None else edit.site_id,
-        key_id=current.key_id if edit.key_id is None else edit.key_id,
-        algorithm=current.algorithm if edit.algorithm is None else edit.algorithm,
-        key=current.key if edit.key is None else edit.key.encode(),
-        eids=_merged_eids(current.eids, edit, where),
-        etrs=_merged_etrs(current.etrs, edit, where),
+    site = current.site
+    merged = MsSite(
+        name=site.name,
+        site_id=site.site_id if edit.site_id is None else edit.site_id,
+        key_id=site.key_id if edit.key_id is None else edit.key_id,
+        algorithm=site.algorithm if edit.algorithm is None else edit.algorithm,
+        eids=_merged_eids(site.eids, edit, where),
+        etrs=_merged_etrs(site.etrs, edit, where),
     )
+    return KeyedSite(merged, current.key if edit.key is None else edit.key.encode())
 
 
 def _list_replaced(container_op: str | None, site_op: str, entries: int) -> str | None:
@@ -138,10 +146,12 @@ def _list_replaced(container_op: str | None, site_op: str, entries: int) -> str 
     return None
 
 
-def _merged_etrs(current: list[StoredEtr], edit: SiteEdit, where: str) -> list[StoredEtr]:
+def _merged_etrs(
+    current: tuple[StoredEtr, ...], edit: SiteEdit, where: str
+) -> tuple[StoredEtr, ...]:
     whole = _list_replaced(edit.etrs_operation, edit.operation, len(edit.etrs))
     if whole == "clear":
-        return []
+        return ()
     if whole == "replace":
         return _unique_etrs([_new_etr(e, where) for e in edit.etrs if e.operation not in DROPPING])
     etrs = {e.name: e for e in current}
@@ -162,7 +172,7 @@ def _merged_etrs(current: list[StoredEtr], edit: SiteEdit, where: str) -> list[S
         elif entry.rloc is not None and entry.rloc != existing.rloc:
             # A new address has not been notified yet: its result is unknown.
             etrs[entry.name] = StoredEtr(entry.name, entry.rloc)
-    return list(etrs.values())
+    return tuple(etrs.values())
 
 
 def _merged_eids(current: tuple[Eid, ...], edit: SiteEdit, where: str) -> tuple[Eid, ...]:
@@ -195,12 +205,13 @@ def _new_etr(entry: EtrEdit, where: str) -> StoredEtr:
     return StoredEtr(entry.name, entry.rloc)
 
 
-def _unique_etrs(etrs: list[StoredEtr]) -> list[StoredEtr]:
-    return list({e.name: e for e in etrs}.values())
+def _unique_etrs(etrs: list[StoredEtr]) -> tuple[StoredEtr, ...]:
+    return tuple({e.name: e for e in etrs}.values())
 
 
 # Validation ----------------------------------------------------------------------
-def _validate_site(site: SiteRecord) -> None:
+def _validate_site(keyed: KeyedSite) -> None:
+    site = keyed.site
     where = f"site {site.name}"
     if site.algorithm not in SITE_ALGORITHMS:
         raise EditError(
@@ -208,13 +219,13 @@ def _validate_site(site: SiteRecord) -> None:
             f"{where}: auth-algorithm {site.algorithm!r} is not one of "
             f"{', '.join(sorted(SITE_ALGORITHMS))}",
         )
-    if not site.key:
+    if not keyed.key:
         raise EditError("invalid-value", f"{where}: auth-key-value must not be empty")
     if not site.eids:
         raise EditError("invalid-value", f"{where}: a site needs at least one EID")
 
 
-def _check_overlaps(changed: Iterable[SiteRecord], unchanged: Iterable[SiteRecord]) -> None:
+def _check_overlaps(changed: Iterable[MsSite], unchanged: Iterable[MsSite]) -> None:
     """Refuse an EID of a written site that overlaps (equals, covers or lies
     inside) another site's EID in the same instance.
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 import ipaddress
 import json
 import time
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.atomic_file import (
     atomic_write_text,
@@ -22,32 +24,30 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
     Eid,
     IPAddress,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
+    MsSite,
+    StoredEtr,
+)
 
 
-@dataclass
-class StoredEtr:
-    name: str
-    rloc: IPAddress
-    last_notify_result: str | None = None
+class KeyedSite(NamedTuple):
+    """A site as the MS serves it, and its key's value, which only the MS
+    holds (the servers never return it)."""
 
-
-@dataclass
-class SiteRecord:
-    name: str
-    site_id: int
-    key_id: int
-    algorithm: str
-    key: bytes = field(repr=False)
-    eids: tuple[Eid, ...]
-    etrs: list[StoredEtr]
+    site: MsSite
+    key: bytes
 
 
 class MsStore:
-    """The MS's persistent state, written atomically and at most once a second."""
+    """The MS's persistent state, written atomically and at most once a second.
+
+    ``sites`` holds the shared MsSite values (what a read of the MS returns,
+    rendered without a copy); ``keys`` their key values beside them."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.sites: dict[str, SiteRecord] = {}
+        self.sites: dict[str, MsSite] = {}
+        self.keys: dict[str, bytes] = {}
         self.eid_owner: dict[Eid, str] = {}
         self.last_nonce: dict[str, int] = {}
         self._dirty = False
@@ -57,12 +57,18 @@ class MsStore:
         # sites each second for that took half the MS process's time.
         self._sites_json: str | None = None
 
-    def set_sites(self, sites: list[SiteRecord]) -> None:
-        self.sites = {s.name: s for s in sites}
-        self.eid_owner = {eid: s.name for s in sites for eid in s.eids}
+    def set_sites(self, sites: Iterable[KeyedSite]) -> None:
+        entries = list(sites)
+        self.sites = {s.name: s for s, _ in entries}
+        self.keys = {s.name: key for s, key in entries}
+        self.eid_owner = {eid: s.name for s, _ in entries for eid in s.eids}
         self.mark_dirty()
 
-    def put_site(self, site: SiteRecord) -> None:
+    def keyed(self, name: str) -> KeyedSite | None:
+        site = self.sites.get(name)
+        return None if site is None else KeyedSite(site, self.keys[name])
+
+    def put_site(self, site: MsSite, key: bytes) -> None:
         """Add or replace a site (edit-config), keeping ``eid_owner`` in step."""
         previous = self.sites.get(site.name)
         if previous is not None:
@@ -70,28 +76,47 @@ class MsStore:
                 if self.eid_owner.get(eid) == site.name:
                     del self.eid_owner[eid]
         self.sites[site.name] = site
+        self.keys[site.name] = key
         for eid in site.eids:
             self.eid_owner[eid] = site.name
         self.mark_dirty()
 
-    def remove_site(self, name: str) -> SiteRecord | None:
+    def remove_site(self, name: str) -> MsSite | None:
         site = self.sites.pop(name, None)
         if site is not None:
+            del self.keys[name]
             for eid in site.eids:
                 if self.eid_owner.get(eid) == name:
                     del self.eid_owner[eid]
             self.mark_dirty()
         return site
 
-    def site_of(self, eid: Eid) -> SiteRecord | None:
+    def site_of(self, eid: Eid) -> MsSite | None:
         name = self.eid_owner.get(eid)
         return None if name is None else self.sites[name]
 
-    def learn_etr(self, site: SiteRecord, rloc: IPAddress) -> None:
-        """Remember an ETR RLOC seen in an accepted registration."""
+    def learn_etr(self, name: str, rloc: IPAddress) -> None:
+        """Remember an ETR RLOC seen in an accepted registration of site ``name``."""
+        site = self.sites[name]
         if all(etr.rloc != rloc for etr in site.etrs):
-            site.etrs.append(StoredEtr(name=f"{site.name}-{rloc}", rloc=rloc))
+            etr = StoredEtr(name=f"{name}-{rloc}", rloc=rloc)
+            self.sites[name] = replace(site, etrs=(*site.etrs, etr))
             self.mark_dirty()
+
+    def record_notify_results(self, outcomes: Mapping[tuple[str, str], str]) -> None:
+        """Each (site, ETR name)'s outcome of the last MS-native notification."""
+        for name in {site for site, _ in outcomes}:
+            site = self.sites.get(name)
+            if site is None:
+                continue
+            etrs = tuple(
+                replace(etr, last_notify_result=outcomes[(name, etr.name)])
+                if (name, etr.name) in outcomes
+                else etr
+                for etr in site.etrs
+            )
+            self.sites[name] = replace(site, etrs=etrs)
+        self.mark_dirty()
 
     def nonces_changed(self) -> None:
         """``last_nonce`` (lab/register_nonces.py's persisted part) moved on."""
@@ -126,7 +151,7 @@ class MsStore:
                 "site_id": s.site_id,
                 "key_id": s.key_id,
                 "algorithm": s.algorithm,
-                "key": s.key.decode(),
+                "key": self.keys[s.name].decode(),
                 "eids": [str(e) for e in s.eids],
                 "etrs": [
                     {
@@ -145,23 +170,23 @@ class MsStore:
         store = cls(path)
         data = json.loads(path.read_text())
         store.set_sites(
-            [
-                SiteRecord(
+            KeyedSite(
+                MsSite(
                     name=s["name"],
                     site_id=s["site_id"],
                     key_id=s["key_id"],
                     algorithm=s["algorithm"],
-                    key=s["key"].encode(),
                     eids=tuple(Eid.parse(e) for e in s["eids"]),
-                    etrs=[
+                    etrs=tuple(
                         StoredEtr(
                             e["name"], ipaddress.ip_address(e["rloc"]), e["last_notify_result"]
                         )
                         for e in s["etrs"]
-                    ],
-                )
-                for s in data["sites"]
-            ]
+                    ),
+                ),
+                s["key"].encode(),
+            )
+            for s in data["sites"]
         )
         store.last_nonce.update({k: int(v) for k, v in data.get("last_nonce", {}).items()})
         store._dirty = False

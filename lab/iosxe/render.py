@@ -18,7 +18,7 @@ from lxml import etree
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
-    ConfiguredSite,
+    MsSite,
     MsUnitInfo,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
@@ -93,7 +93,7 @@ def _afi(eid: Eid) -> tuple[str, str]:
 def render_table(
     data: etree._Element,
     records: Iterable[Registration],
-    configured: Iterable[ConfiguredSite],
+    configured: Iterable[MsSite],
 ) -> None:
     """lisp-state: per instance and AF, ms-registrations with etr-registrations,
     and ms-registered-eids; configured prefixes without a registration too."""
@@ -177,7 +177,7 @@ def _etr_registration(entry: etree._Element, reg: Registration) -> None:
         _leaf(node, OPER, "is-local", False)
 
 
-def render_sites(data: etree._Element, sites: Iterable[ConfiguredSite]) -> None:
+def render_sites(data: etree._Element, sites: Iterable[MsSite]) -> None:
     """/native/router/lisp/site[sname]: IID 0 prefixes under eid-record/prefixes,
     the others under eid-record/instance-id-cfg. Keys are not rendered."""
     native = data.find(q(NATIVE, "native"))

@@ -32,7 +32,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
     MS_COUNTERS,
-    ConfiguredSite,
+    MsSite,
     MsSnapshot,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
@@ -120,7 +120,7 @@ def _render_standard_counters(
 
 
 def serialize_ms_registrations(
-    sites: Iterable[ConfiguredSite],
+    sites: Iterable[MsSite],
     registrations: Iterable[Registration],
     *,
     brief: bool,

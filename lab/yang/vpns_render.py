@@ -22,7 +22,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
     Rloc,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
-    ConfiguredSite,
+    MsSite,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
     Registration,
@@ -57,7 +57,7 @@ _WANT = "<lmr:want-map-notify>true</lmr:want-map-notify>"
 Groups = dict[int, dict[Eid, tuple[int | None, list[Registration]]]]
 
 
-def group_by_eid(sites: Iterable[ConfiguredSite], registrations: Iterable[Registration]) -> Groups:
+def group_by_eid(sites: Iterable[MsSite], registrations: Iterable[Registration]) -> Groups:
     """instance-id -> EID -> (configured site-id or None, registrations).
 
     Dicts keep first-appearance order, which becomes the document order:

@@ -30,7 +30,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
     Rloc,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
-    StoredSite,
+    MsSite,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf import (
     filters,
@@ -65,7 +65,7 @@ def _refused(lab: Lab, sites_xml: str) -> RPCError:
     return info.value
 
 
-def _stored(lab: Lab) -> tuple[dict[str, StoredSite], bytes]:
+def _stored(lab: Lab) -> tuple[dict[str, MsSite], bytes]:
     """The stored sites as get-config shows them, and the raw reply."""
     with lab.ms_session() as session:
         reply = session.manager.get_config(

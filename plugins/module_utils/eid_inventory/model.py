@@ -74,8 +74,11 @@ class Etr:
 
 @dataclass(frozen=True)
 class Site:
-    """``map_servers``: the Map-Servers the site's ETRs register to, each
-    independently (one, or several in the redundant design), never empty."""
+    """A site as the operator declares it: its key, the Map-Servers its ETRs
+    register to (``map_servers``: each independently, one or several in the
+    redundant design, never empty) and how each ETR is reached. What a
+    Map-Server holds of a site (no key; ETRs by RLOC only) is another value,
+    model/ms.py MsSite."""
 
     name: str
     site_id: int

@@ -84,18 +84,6 @@ class MsUnitInfo:
 
 
 @dataclass(frozen=True)
-class ConfiguredSite:
-    """A site as configured on the MS. The key value is deliberately absent:
-    the servers never return it."""
-
-    name: str
-    site_id: int
-    key_id: int
-    algorithm: str
-    eids: tuple[Eid, ...]
-
-
-@dataclass(frozen=True)
 class StoredEtr:
     name: str
     rloc: IPAddress
@@ -103,15 +91,24 @@ class StoredEtr:
 
 
 @dataclass(frozen=True)
-class StoredSite:
-    """The basic routing info kept outside the volatile table."""
+class MsSite:
+    """A site as a Map-Server holds it: as configured (name, site-id, key-id
+    and algorithm, EIDs) and, where the server keeps the basic routing info
+    outside the volatile table (the lispnet augment's stored sites), its
+    ETRs; ``etrs`` is () where a read has none (the IETF site config).
+
+    The key's value is deliberately absent: the servers never return it (the
+    virtual MS keeps it beside, lab/ms_store.py). The EID inventory's Site is
+    another concept: the operator's declaration of a site, with its key, the
+    Map-Server it registers to and how each ETR is reached.
+    """
 
     name: str
     site_id: int
     key_id: int
     algorithm: str
-    etrs: tuple[StoredEtr, ...]
     eids: tuple[Eid, ...]
+    etrs: tuple[StoredEtr, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -124,9 +121,10 @@ class MsSnapshot:
     """
 
     unit: MsUnitInfo | None
-    sites: tuple[ConfiguredSite, ...] = ()
+    # As configured (no ETRs), and as stored (with their ETRs).
+    sites: tuple[MsSite, ...] = ()
     registrations: tuple[Registration, ...] = ()
-    stored: tuple[StoredSite, ...] = ()
+    stored: tuple[MsSite, ...] = ()
     counters: dict[str, int] = field(default_factory=dict)
 
 

@@ -19,7 +19,7 @@ from scapy.packet import Packet, fuzz
 from ansible_collections.lispnet.ms_recovery.lab import artifacts
 from ansible_collections.lispnet.ms_recovery.lab.etr import VirtualEtr
 from ansible_collections.lispnet.ms_recovery.lab.map_server import MapServerUnit, notify_targets
-from ansible_collections.lispnet.ms_recovery.lab.ms_store import SiteRecord
+from ansible_collections.lispnet.ms_recovery.lab.ms_store import KeyedSite
 from ansible_collections.lispnet.ms_recovery.lab.registration_table import host_eid
 from ansible_collections.lispnet.ms_recovery.lab.shard import etr_config
 from ansible_collections.lispnet.ms_recovery.lab.topology import LabSpec
@@ -123,7 +123,7 @@ FRESH_NONCE = (1 << 64) - 1
 
 def unsolicited_notify(world: World, index: int, nonce: int, key: bytes | None = None) -> bytes:
     """What the MS (or the controller) sends an ETR to make it re-register."""
-    target = notify_targets(site_record(world, index))[0]
+    target = notify_targets(*site_record(world, index))[0]
     return encode_map_notify(
         target.records,
         key=target.key if key is None else key,
@@ -133,8 +133,9 @@ def unsolicited_notify(world: World, index: int, nonce: int, key: bytes | None =
     )
 
 
-def site_record(world: World, index: int) -> SiteRecord:
-    return world.ms.store.sites[world.etrs[index].config.site]
+def site_record(world: World, index: int) -> KeyedSite:
+    name = world.etrs[index].config.site
+    return KeyedSite(world.ms.store.sites[name], world.ms.store.keys[name])
 
 
 def ecm_request(eid_host: str, nonce: int, itr: str = ITR, sport: int = 40000) -> bytes:

@@ -45,7 +45,8 @@ def _etr(spec: LabSpec, site: int) -> tuple[VirtualEtr, Sent]:
 
 def _notify(spec: LabSpec, site: int, nonce: int) -> bytes:
     store = artifacts.ms_store(spec, Path("/nonexistent/etr-behaviour"))
-    target = notify_targets(store.sites[spec.site_name(site)])[0]
+    name = spec.site_name(site)
+    target = notify_targets(store.sites[name], store.keys[name])[0]
     return encode_map_notify(
         target.records,
         key=target.key,

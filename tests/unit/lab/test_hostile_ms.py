@@ -36,7 +36,14 @@ STORM = 100_000
 def stored_state(store: MsStore) -> object:
     """Everything on the MS's 'disk', as comparable values."""
     sites = {
-        name: (s.site_id, s.key_id, s.algorithm, s.key, s.eids, [(e.name, e.rloc) for e in s.etrs])
+        name: (
+            s.site_id,
+            s.key_id,
+            s.algorithm,
+            store.keys[name],
+            s.eids,
+            [(e.name, e.rloc) for e in s.etrs],
+        )
         for name, s in store.sites.items()
     }
     return sites, dict(store.eid_owner), dict(store.last_nonce)

@@ -15,7 +15,7 @@ from ansible_collections.lispnet.ms_recovery.lab.ms_config_edit import (
     apply_plan,
     plan_site_edits,
 )
-from ansible_collections.lispnet.ms_recovery.lab.ms_store import MsStore, SiteRecord, StoredEtr
+from ansible_collections.lispnet.ms_recovery.lab.ms_store import KeyedSite, MsStore
 from ansible_collections.lispnet.ms_recovery.lab.yang.ms_config import (
     SiteEdit,
     parse_site_edits,
@@ -30,6 +30,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
     Mapping,
     Rloc,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import MsSite, StoredEtr
 
 E = Eid.parse
 ip = ipaddress.ip_address
@@ -41,16 +42,16 @@ NEW_SITE = (
 )
 
 
-def _site(name: str, site_id: int, *eids: str) -> SiteRecord:
-    return SiteRecord(
+def _site(name: str, site_id: int, *eids: str) -> KeyedSite:
+    site = MsSite(
         name=name,
         site_id=site_id,
         key_id=0,
         algorithm="hmac-sha-256",
-        key=f"{name}-key".encode(),
         eids=tuple(E(e) for e in eids),
-        etrs=[StoredEtr(f"{name}-etr1", ip(f"127.0.0.{site_id}"), "acked")],
+        etrs=(StoredEtr(f"{name}-etr1", ip(f"127.0.0.{site_id}"), "acked"),),
     )
+    return KeyedSite(site, f"{name}-key".encode())
 
 
 @pytest.fixture
@@ -68,7 +69,7 @@ def _edits(sites_xml: str, default: str = "merge") -> list[SiteEdit]:
 
 
 def _apply(store: MsStore, sites_xml: str, default: str = "merge") -> dict[Eid, str]:
-    return apply_plan(store, plan_site_edits(store.sites, _edits(sites_xml, default)))
+    return apply_plan(store, plan_site_edits(store, _edits(sites_xml, default)))
 
 
 def _refused(store: MsStore, sites_xml: str, tag: str, default: str = "merge") -> str:
@@ -82,10 +83,7 @@ def _refused(store: MsStore, sites_xml: str, tag: str, default: str = "merge") -
 
 def _state(store: MsStore) -> object:
     return (
-        {
-            n: (s.site_id, s.key_id, s.algorithm, s.key, s.eids, [(e.name, e.rloc) for e in s.etrs])
-            for n, s in store.sites.items()
-        },
+        {n: (s, store.keys[n], [(e.name, e.rloc) for e in s.etrs]) for n, s in store.sites.items()},
         dict(store.eid_owner),
     )
 
@@ -93,7 +91,7 @@ def _state(store: MsStore) -> object:
 def test_a_new_site_is_added_with_its_eids_owned(store: MsStore) -> None:
     assert _apply(store, NEW_SITE) == {}
     site = store.sites["new"]
-    assert (site.site_id, site.key_id, site.key, site.eids) == (
+    assert (site.site_id, site.key_id, store.keys["new"], site.eids) == (
         9,
         1,
         b"new-key",
@@ -114,7 +112,7 @@ def test_merge_adds_an_eid_changes_an_rloc_and_keeps_the_rest(store: MsStore) ->
     assert [(e.name, e.rloc, e.last_notify_result) for e in site.etrs] == [
         ("a-etr1", ip("127.0.5.5"), None)
     ]
-    assert (site.site_id, site.key) == (1, b"a-key")
+    assert (site.site_id, store.keys["a"]) == (1, b"a-key")
     assert store.eid_owner[E("[3]10.1.0.0/16")] == "a"
 
 
@@ -126,7 +124,7 @@ def test_nested_delete_drops_an_eid_and_reports_it_dropped(store: MsStore) -> No
     )
     assert dropped == {E("[0]10.1.0.0/16"): "a"}
     assert store.sites["a"].eids == (E("[0]2001:db8:1::/48"),)
-    assert store.sites["a"].etrs == []
+    assert store.sites["a"].etrs == ()
     assert E("[0]10.1.0.0/16") not in store.eid_owner
 
 
@@ -138,8 +136,9 @@ def test_replace_rebuilds_the_whole_site(store: MsStore) -> None:
         "</auth-key-value><eids><eid><eid-id>[0]10.3.0.0/16</eid-id></eid></eids></site>",
     )
     site = store.sites["a"]
-    assert (site.site_id, site.key_id, site.algorithm, site.key) == (11, 2, "hmac-sha-1", b"k2")
-    assert site.eids == (E("[0]10.3.0.0/16"),) and site.etrs == []
+    key = store.keys["a"]
+    assert (site.site_id, site.key_id, site.algorithm, key) == (11, 2, "hmac-sha-1", b"k2")
+    assert site.eids == (E("[0]10.3.0.0/16"),) and site.etrs == ()
     assert dropped == {E("[0]10.1.0.0/16"): "a", E("[0]2001:db8:1::/48"): "a"}
     assert store.eid_owner == {E("[0]10.3.0.0/16"): "a", E("[0]10.2.0.0/16"): "b"}
 
@@ -236,7 +235,7 @@ def test_the_store_is_saved_and_loads_back(store: MsStore) -> None:
     _apply(store, NEW_SITE)
     store.flush(force=True)
     loaded = MsStore.load(store.path)
-    assert loaded.sites["new"].key == b"new-key"
+    assert loaded.keys["new"] == b"new-key"
     assert loaded.eid_owner[E("[0]10.99.0.0/24")] == "new"
 
 

@@ -74,7 +74,7 @@ class Sealer:
                 site_id=config.site_id,
             )
         # What the MS or the controller sends: all the site's EIDs with its ETRs' RLOCs.
-        records = notify_targets(self.stored)[0].records
+        records = notify_targets(*self.stored)[0].records
         return encode_map_notify(
             records, key=key, key_id=key_id, algorithm=Algorithm(algorithm), nonce=nonce
         )

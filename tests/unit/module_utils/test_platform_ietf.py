@@ -20,11 +20,10 @@ from ansible_collections.lispnet.ms_recovery.lab.yang.rpcs import (
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid, Rloc
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
-    ConfiguredSite,
+    MsSite,
     MsSnapshot,
     MsUnitInfo,
     StoredEtr,
-    StoredSite,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
     Registration,
@@ -59,13 +58,13 @@ RLOC = ipaddress.ip_address("192.0.2.1")
 def snapshot() -> MsSnapshot:
     return MsSnapshot(
         unit=MsUnitInfo("ms1-a", "active", ipaddress.ip_address("192.0.2.100"), T0, 3),
-        sites=(ConfiguredSite("site-a", 1, 0, "hmac-sha-256", (EID,)),),
+        sites=(MsSite("site-a", 1, 0, "hmac-sha-256", (EID,)),),
         registrations=(
             Registration(
                 EID, "site-a", 1, None, (Rloc(RLOC),), 1440, RLOC, 4342, T0, T0, False, True, True
             ),
         ),
-        stored=(StoredSite("site-a", 1, 0, "hmac-sha-256", (StoredEtr("e1", RLOC),), (EID,)),),
+        stored=(MsSite("site-a", 1, 0, "hmac-sha-256", (EID,), (StoredEtr("e1", RLOC),)),),
         counters={"map-registers-received": 7},
     )
 

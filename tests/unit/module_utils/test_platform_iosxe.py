@@ -20,7 +20,7 @@ from ansible_collections.lispnet.ms_recovery.lab.iosxe.render import (
 from ansible_collections.lispnet.ms_recovery.lab.netconf.subtree import apply_subtree_filter
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid, Rloc
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
-    ConfiguredSite,
+    MsSite,
     MsUnitInfo,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
@@ -79,8 +79,8 @@ RECORDS = (
     _record(IID5, "site-b", "127.0.1.3", Rloc.of("2001:db8::3")),
 )
 SITES = (
-    ConfiguredSite("site-a", 7, 0, "", (V4, V6, UNREGISTERED)),
-    ConfiguredSite("site-b", 0, 0, "", (IID5,)),
+    MsSite("site-a", 7, 0, "", (V4, V6, UNREGISTERED)),
+    MsSite("site-b", 0, 0, "", (IID5,)),
 )
 UNIT = MsUnitInfo("ms1-a", "active", None, T0, 0)
 NOW = T0 + timedelta(hours=1)

@@ -23,11 +23,10 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import Algorithm
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid, Rloc
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
-    ConfiguredSite,
+    MsSite,
     MsSnapshot,
     MsUnitInfo,
     StoredEtr,
-    StoredSite,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
     Registration,
@@ -92,8 +91,8 @@ def inventory(*sites: Site, map_servers: tuple[MapServer, ...] = (MS1,)) -> EidI
     return EidInventory(map_servers, sites, "eids.yml")
 
 
-def stored(s: Site) -> StoredSite:
-    return StoredSite(
+def stored(s: Site) -> MsSite:
+    return MsSite(
         name=s.name,
         site_id=s.site_id,
         key_id=s.key_id,
@@ -103,8 +102,8 @@ def stored(s: Site) -> StoredSite:
     )
 
 
-def configured(s: Site) -> ConfiguredSite:
-    return ConfiguredSite(s.name, s.site_id, s.key_id, "hmac-sha-256", s.eids)
+def configured(s: Site) -> MsSite:
+    return MsSite(s.name, s.site_id, s.key_id, "hmac-sha-256", s.eids)
 
 
 def registration(s: Site, e: Eid, *rlocs: ipaddress.IPv4Address) -> Registration:
@@ -397,7 +396,7 @@ def test_placeholder_lookalike_text_is_not_a_placeholder() -> None:
 
 
 def test_a_map_server_that_tells_no_key_id_or_algorithm_keeps_the_inventorys() -> None:
-    # IOS-XE: one key per site, no key-id, no algorithm (ConfiguredSite says "").
+    # IOS-XE: one key per site, no key-id, no algorithm (MsSite says "").
     old = site(1, key_id=3, algorithm=Algorithm.HMAC_SHA_1)
     untold = dataclasses.replace(ms_state(old), stored=())
     untold = dataclasses.replace(

@@ -20,12 +20,11 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
     Rloc,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
-    ConfiguredSite,
     EtrSnapshot,
+    MsSite,
     MsSnapshot,
     MsUnitInfo,
     StoredEtr,
-    StoredSite,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
     Registration,
@@ -45,8 +44,8 @@ def ms_snapshot() -> MsSnapshot:
     b4 = Eid.parse("[4097]10.1.0.0/16")
     b_more = Eid.parse("[4097]10.1.128.0/24")
     sites = (
-        ConfiguredSite("site-a", 1, 1, "hmac-sha-256", (a4, a6)),
-        ConfiguredSite("site-b", 2, 3, "hmac-sha-1", (b4,)),
+        MsSite("site-a", 1, 1, "hmac-sha-256", (a4, a6)),
+        MsSite("site-b", 2, 3, "hmac-sha-1", (b4,)),
     )
     regs = (
         Registration(
@@ -129,15 +128,15 @@ def ms_snapshot() -> MsSnapshot:
         ),
     )
     stored = (
-        StoredSite(
+        MsSite(
             "site-a",
             1,
             1,
             "hmac-sha-256",
-            (StoredEtr("etr-a1", ip("192.0.2.1"), "acked"), StoredEtr("etr-a2", ip("192.0.2.2"))),
             (a4, a6),
+            (StoredEtr("etr-a1", ip("192.0.2.1"), "acked"), StoredEtr("etr-a2", ip("192.0.2.2"))),
         ),
-        StoredSite("site-b", 2, 3, "hmac-sha-1", (StoredEtr("etr-b1", ip("198.51.100.9")),), (b4,)),
+        MsSite("site-b", 2, 3, "hmac-sha-1", (b4,), (StoredEtr("etr-b1", ip("198.51.100.9")),)),
     )
     unit = MsUnitInfo("ms-1", "active", ip("192.0.2.100"), T0, 2)
     counters = {"map-registers-received": 12, "auth-failures": 1, "registrations-expired": 0}

@@ -27,12 +27,11 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
     AfCounts,
-    ConfiguredSite,
+    MsSite,
     MsSnapshot,
     MsSummary,
     MsUnitInfo,
     StoredEtr,
-    StoredSite,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.times import (
     parse_time,
@@ -80,7 +79,7 @@ def parse_ms(data: etree._Element) -> MsSnapshot:
 
 def _parse_sites(
     sites: etree._Element | None, eids_by_site: dict[int, list[Eid]]
-) -> tuple[ConfiguredSite, ...]:
+) -> tuple[MsSite, ...]:
     if sites is None:
         return ()
     result = []
@@ -94,7 +93,7 @@ def _parse_sites(
             else algorithm_name(a.text or "" for a in key.iterfind(T.auth_algorithm_id))
         )
         result.append(
-            ConfiguredSite(
+            MsSite(
                 # A standard server names no site: "" (the snapshot finds the
                 # name by site-id in the EID inventory).
                 name=site.findtext(T.site_name) or "",
@@ -124,7 +123,7 @@ def _parse_unit(rec: etree._Element) -> MsUnitInfo | None:
     )
 
 
-def _parse_stored(stored: etree._Element | None) -> tuple[StoredSite, ...]:
+def _parse_stored(stored: etree._Element | None) -> tuple[MsSite, ...]:
     if stored is None:
         return ()
     result = []
@@ -145,7 +144,7 @@ def _parse_stored(stored: etree._Element | None) -> tuple[StoredSite, ...]:
             for eid in site.iterfind(f"{T.s_eids}/{T.s_eid}")
         )
         result.append(
-            StoredSite(
+            MsSite(
                 name=site.findtext(T.s_name) or "",
                 site_id=int(site.findtext(T.s_site_id) or 0),
                 key_id=int(site.findtext(T.s_key_id) or 0),

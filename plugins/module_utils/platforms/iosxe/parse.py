@@ -19,7 +19,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
     Rloc,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
-    ConfiguredSite,
+    MsSite,
     MsSummary,
     MsUnitInfo,
 )
@@ -244,7 +244,7 @@ def parse_summary(data: etree._Element) -> MsSummary | None:
     )
 
 
-def parse_sites(data: etree._Element) -> tuple[ConfiguredSite, ...]:
+def parse_sites(data: etree._Element) -> tuple[MsSite, ...]:
     """The MS sites of /native/router/lisp (IID 0 prefixes and instance-id-cfg)."""
     native = _top(data, NATIVE, "native")
     lisp = None if native is None else native.find(f"{q(NATIVE, 'router')}/{q(LISP, 'lisp')}")
@@ -268,7 +268,7 @@ def parse_sites(data: etree._Element) -> tuple[ConfiguredSite, ...]:
                     )
                 )
         sites.append(
-            ConfiguredSite(
+            MsSite(
                 name=name,
                 site_id=int(_text(site, "site-id", namespace=LISP) or 0),
                 key_id=UNTOLD_KEY_ID,
