@@ -121,7 +121,7 @@ class MsSnapshot:
     """
 
     unit: MsUnitInfo | None
-    # As configured (no ETRs), and as stored (with their ETRs).
+    # As configured (a config read has no ETRs), and as stored (with them).
     sites: tuple[MsSite, ...] = ()
     registrations: tuple[Registration, ...] = ()
     stored: tuple[MsSite, ...] = ()
