@@ -37,6 +37,9 @@ class KeyedSite(NamedTuple):
     site: MsSite
     key: bytes
 
+    def __repr__(self) -> str:
+        return f"KeyedSite(site={self.site!r}, key=<hidden>)"  # a secret never reaches a log
+
 
 class MsStore:
     """The MS's persistent state, written atomically and at most once a second.
