@@ -204,7 +204,8 @@ def test_a_polled_deficit_is_reported_once() -> None:
         units = {"ms1-a": FakeUnit("ms1-a", "active", subscribe=False)}
         run = Running(config("ms1-a"), units)
         await run.settle(units)
-        units["ms1-a"].reading = replace(units["ms1-a"].reading, registered_eids=7)
+        short = MsSummary(None, None, {}, 10, 7)
+        units["ms1-a"].reading = replace(units["ms1-a"].reading, summary=short)
         first = await run.next()
         await asyncio.sleep(0.5)
         rest = [run.events.get_nowait() for _ in range(run.events.qsize())]

@@ -143,3 +143,24 @@ def test_the_table_is_rendered_without_a_prefix_per_element(backend: MsBackend) 
     text = b"".join(parts)
     assert b"<mapping-record>" in text
     assert b"lisp-ms:mapping" not in text
+
+
+def test_the_snapshot_hands_out_the_tables_own_values(backend: MsBackend) -> None:
+    """The virtual MS's table and store hold the shared model values: a
+    snapshot (what every rendering reads) refers to them, it copies nothing."""
+    store = backend.unit.store
+    snapshot = backend.snapshot()
+    table = backend.unit.table.all_records()
+    assert len(snapshot.registrations) == len(table) == 12
+    assert all(a is b for a, b in zip(snapshot.registrations, table, strict=True))
+    assert all(s is store.sites[s.name] for s in snapshot.stored)
+    assert all(s is store.sites[s.name] for s in snapshot.sites)
+    assert snapshot.stored and all(s.etrs for s in snapshot.stored)
+
+
+def test_a_keyed_site_never_shows_its_key(backend: MsBackend) -> None:
+    store = backend.unit.store
+    name = next(iter(store.sites))
+    keyed = store.keyed(name)
+    assert keyed is not None and keyed.key == store.keys[name]
+    assert keyed.key.decode() not in repr(keyed) and str(keyed.key) not in repr(keyed)

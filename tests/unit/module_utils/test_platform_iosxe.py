@@ -4,7 +4,6 @@ and types of Cisco's published models (the facts in platforms/iosxe/models.py)."
 
 from __future__ import annotations
 
-import dataclasses
 import ipaddress
 from datetime import UTC, datetime, timedelta
 
@@ -22,6 +21,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
     MsSite,
     MsUnitInfo,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registered import (
+    registered_table,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
     Registration,
@@ -110,21 +112,24 @@ def test_registrations_round_trip_through_the_filter() -> None:
     got = parse.parse_registrations(_filtered(filters.registrations_filter()))
     # IOS-XE keeps one creation-time per EID, not per ETR registration.
     first = {r.eid: min(x.first_registered for x in RECORDS if x.eid == r.eid) for r in RECORDS}
-    expected = [dataclasses.replace(r, first_registered=first[r.eid]) for r in RECORDS]
+    expected = [r._replace(first_registered=first[r.eid]) for r in RECORDS]
     assert sorted(got, key=lambda r: (str(r.eid), str(r.source))) == sorted(
         expected, key=lambda r: (str(r.eid), str(r.source))
     )
 
 
-def test_brief_read_merges_every_etr_and_skips_unregistered_prefixes() -> None:
-    briefs = {b.eid: b for b in parse.parse_registered(_filtered(filters.registered_filter()))}
-    assert set(briefs) == {V4, V6, IID5}  # UNREGISTERED is listed, is-registered false
-    assert briefs[V4].rloc_addresses == {
-        ipaddress.ip_address("127.0.1.1"),
-        ipaddress.ip_address("127.0.1.2"),
-    }
-    assert briefs[V4].last_registered == T0 + timedelta(minutes=4)
-    assert briefs[IID5].site == "site-b"
+def test_brief_read_gives_each_etr_registration_and_skips_unregistered_prefixes() -> None:
+    briefs = parse.parse_registered(_filtered(filters.registered_filter()))
+
+    def brief(r: Registration) -> tuple[object, ...]:
+        return (r.eid, r.site, r.registrant, r.rloc_addresses, r.last_registered)
+
+    # One value per etr-registration, its registrant the source address and
+    # port; UNREGISTERED is listed with is-registered false, and left out.
+    assert sorted(map(brief, briefs), key=str) == sorted(map(brief, RECORDS), key=str)
+    table = registered_table(briefs)
+    assert set(table) == {V4, V6, IID5}
+    assert table[V4] == {ipaddress.ip_address("127.0.1.1"), ipaddress.ip_address("127.0.1.2")}
 
 
 def test_unit_boot_time_role_and_count() -> None:

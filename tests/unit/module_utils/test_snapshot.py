@@ -426,9 +426,7 @@ def test_a_standard_server_sites_are_named_by_site_id() -> None:
         full,
         stored=(),
         sites=tuple(dataclasses.replace(s, name="") for s in full.sites),
-        registrations=tuple(
-            dataclasses.replace(r, site="", source=None) for r in full.registrations
-        ),
+        registrations=tuple(r._replace(site="", source=None) for r in full.registrations),
     )
     result = snap(standard, inventory(site(1), site(2)))
     assert result.learned == ("site-1", "site-2", "site-5")
