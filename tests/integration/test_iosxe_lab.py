@@ -17,6 +17,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
     load_inventory,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid, IPAddress
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registered import (
+    registered_table,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
     NetconfFailure,
 )
@@ -52,7 +55,7 @@ def table(lab: Lab, unit: int = 0) -> dict[Eid, frozenset[IPAddress]]:
     """An independent read of one unit's table through the iosxe platform."""
     with lab.ms_session(unit) as session:
         briefs = get_platform("iosxe").read_registered(session)
-    return {brief.eid: brief.rloc_addresses for brief in briefs}
+    return registered_table(briefs)  # per EID, over every ETR registration
 
 
 def test_units_serve_ciscos_paths_only_with_rsa_keys(lab: Lab) -> None:
