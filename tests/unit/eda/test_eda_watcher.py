@@ -54,6 +54,11 @@ class FakeUnit:
             assert self.reading.unit is not None
             self.reading = replace(self.reading, unit=replace(self.reading.unit, boot_time=boot))
 
+    def set_role(self, role: str) -> None:
+        with self.lock:
+            assert self.reading.unit is not None
+            self.reading = replace(self.reading, unit=replace(self.reading.unit, ha_role=role))
+
     def set_down(self, down: bool) -> None:
         with self.lock:
             self.up = not down
@@ -186,8 +191,8 @@ def test_notifications_become_events_and_polls_do_not_repeat_them() -> None:
         for name in units:
             units[name].notes.put(MsEvent("ha-switchover", name, T0, details))
         first = await run.next()
-        units["ms1-a"].reading = replace(units["ms1-a"].reading, ha_role="standby")
-        units["ms1-b"].reading = replace(units["ms1-b"].reading, ha_role="active")
+        units["ms1-a"].set_role("standby")
+        units["ms1-b"].set_role("active")
         await asyncio.sleep(0.5)  # many polls later
         rest = [run.events.get_nowait() for _ in range(run.events.qsize())]
         await run.stop()

@@ -61,7 +61,18 @@ def snapshot() -> MsSnapshot:
         sites=(MsSite("site-a", 1, 0, "hmac-sha-256", (EID,)),),
         registrations=(
             Registration(
-                EID, "site-a", 1, None, (Rloc(RLOC),), 1440, RLOC, 4342, T0, T0, False, True, True
+                eid=EID,
+                site="site-a",
+                rlocs=(Rloc(RLOC),),
+                last_registered=T0,
+                source=RLOC,
+                source_port=4342,
+                site_id=1,
+                ttl=1440,
+                first_registered=T0,
+                proxy_reply=False,
+                want_map_notify=True,
+                authoritative=True,
             ),
         ),
         stored=(MsSite("site-a", 1, 0, "hmac-sha-256", (EID,), (StoredEtr("e1", RLOC),)),),
