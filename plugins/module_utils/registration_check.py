@@ -32,6 +32,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.register
     exact,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
+    AddressSets,
     Registration,
 )
 
@@ -104,12 +105,13 @@ def _fold(registrations: Iterable[Registration]) -> dict[Eid, _Seen]:
     # One EID may be registered by several xTRs of a site: its RLOC set is the
     # union, its age that of the newest registration.
     table: dict[Eid, _Seen] = {}
+    addresses = AddressSets()
     for record in registrations:
         seen = table.get(record.eid)
         if seen is None:
-            table[record.eid] = _Seen(record.site, record.rloc_addresses, record.last_registered)
+            table[record.eid] = _Seen(record.site, addresses(record), record.last_registered)
         else:
-            seen.rlocs = seen.rlocs | record.rloc_addresses
+            seen.rlocs = seen.rlocs | addresses(record)
             if record.last_registered > seen.last:
                 seen.last = record.last_registered
     return table

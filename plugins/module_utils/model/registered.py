@@ -29,6 +29,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
     IPAddress,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
+    AddressSets,
     Registration,
 )
 
@@ -38,8 +39,9 @@ RegisteredTable = dict[Eid, frozenset[IPAddress]]
 def registered_table(records: Iterable[Registration]) -> RegisteredTable:
     """EID -> every RLOC registered for it, over all xTRs that registered it."""
     table: dict[Eid, frozenset[IPAddress]] = {}
+    addresses = AddressSets()
     for record in records:
-        rlocs, known = record.rloc_addresses, table.get(record.eid)
+        rlocs, known = addresses(record), table.get(record.eid)
         table[record.eid] = rlocs if known is None else known | rlocs
     return table
 
