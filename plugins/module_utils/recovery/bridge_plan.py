@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from collections.abc import Mapping as MappingType
 from dataclasses import dataclass
 from typing import Any
@@ -193,12 +193,12 @@ class Handback:
 def etr_confirmed(
     sites: Sequence[Site],
     records: Iterable[Registration],
-    bridge_registrant: tuple[IPAddress, int],
+    bridge_registrants: Collection[bytes | tuple[IPAddress, int]],
 ) -> Handback:
     """A site is confirmed when every EID of it is registered, with every ETR
     RLOC of the site, by registrants other than the bridge itself."""
     table: RegisteredTable = registered_table(
-        r for r in records if r.registrant != bridge_registrant
+        r for r in records if r.registrant not in bridge_registrants
     )
     confirmed: list[str] = []
     waiting: list[str] = []

@@ -117,7 +117,7 @@ async def hand_back(
     deadline = clock() + timeout
     while waiting:
         briefs = await asyncio.to_thread(read_briefs)
-        seen = etr_confirmed([b.site for b in waiting.values()], briefs, sender.registrant)
+        seen = etr_confirmed([b.site for b in waiting.values()], briefs, sender.registrants)
         now = time.time()
         done = [waiting.pop(name) for name in seen.confirmed]
         for bridge in done:

@@ -26,6 +26,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.nonce imp
     NonceCounter,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import IPAddress
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.values import (
+    source_xtr_id,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.bridge_plan import (
     RETRANSMIT_SCHEDULE,
 )
@@ -94,12 +97,15 @@ class BridgeSender:
             self._transport = None
 
     @property
-    def registrant(self) -> tuple[IPAddress, int]:
-        """Who this sender is to the MS (``Registration.registrant``): with no
-        xTR-ID, its source address and port."""
+    def registrants(self) -> frozenset[bytes | tuple[IPAddress, int]]:
+        """Who this sender is to the MS (``Registration.registrant``): it sends
+        no xTR-ID, so a server keys it by its source address and port (as
+        IOS-XE does) or, where the key must be an xTR-ID, by the one made of
+        them (the ietf platform's ``source_xtr_id``)."""
         if self.source is None:
             raise RuntimeError("the bridge socket is not open")
-        return ipaddress.ip_address(self.source[0]), self.source[1]
+        address, port = ipaddress.ip_address(self.source[0]), self.source[1]
+        return frozenset({(address, port), source_xtr_id(address, port)})
 
     @property
     def source_text(self) -> str:

@@ -188,7 +188,8 @@ def test_a_notify_etr_reregisters_towards_the_notifying_map_server(
     world = _World("notify")
     addresses = dict(zip(("ms1", "ms2"), world.units, strict=True))
     store = next(iter(world.units.values())).store
-    target = notify_targets(store.sites[world.spec.site_name(0)])[0]
+    name = world.spec.site_name(0)
+    target = notify_targets(store.sites[name], store.keys[name])[0]
     notify = encode_map_notify(
         target.records, key=target.key, key_id=target.key_id, algorithm=target.algorithm, nonce=9
     )

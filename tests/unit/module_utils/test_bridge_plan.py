@@ -36,6 +36,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
     Registration,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.values import (
+    source_xtr_id,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.bridge_plan import (
     MESSAGE_LIMIT,
     bridge_targets,
@@ -121,8 +124,11 @@ def test_hand_back_waits_for_every_etr_rloc_not_the_bridge(inventory: EidInvento
     site = inventory.sites[0]
     first, second = sorted(site.rlocs)
     address = ipaddress.ip_address("127.0.0.1")
-    bridge = (address, 5555)
+    # As an IOS-XE table names the bridge (source and port), and as an IETF
+    # table's key does (the xTR-ID made of them).
+    bridge = frozenset({(address, 5555), source_xtr_id(address, 5555)})
     records = [_brief(eid, frozenset(site.rlocs), address) for eid in site.eids]
+    records += [_brief(e, frozenset(site.rlocs), source_xtr_id(address, 5555)) for e in site.eids]
     assert etr_confirmed([site], records, bridge).waiting == (site.name,)
     records += [_brief(eid, frozenset({first}), b"\xaa" * 16) for eid in site.eids]
     assert etr_confirmed([site], records, bridge).waiting == (site.name,)

@@ -4,6 +4,7 @@ and types of Cisco's published models (the facts in platforms/iosxe/models.py)."
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 from datetime import UTC, datetime, timedelta
 
@@ -152,7 +153,7 @@ def test_switchover_time_only_after_a_switchover() -> None:
     assert parse.parse_unit(_all_filtered(filters.unit_filters())).switchover_time is None  # type: ignore[union-attr]
     switched = T0 + timedelta(minutes=9)
     data = data_element()
-    render_unit(data, dataclasses.replace(UNIT, switchover_time=switched))
+    render_unit(data, dataclasses.replace(UNIT, switchover_time=switched), NOW)
     element = etree.fromstring(
         f'<filter xmlns="{NC}" type="subtree">{filters.unit_filters()[2]}</filter>'
     )

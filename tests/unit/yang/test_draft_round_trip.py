@@ -152,7 +152,8 @@ def test_standard_view_reads_back_with_the_sourced_key(ms_snapshot: MsSnapshot) 
     assert summary is not None and set(summary.per_af) == {"ipv4-afi", "ipv6-afi"}
     briefs = parse_registered_text(etree.tostring(data))
     assert [b.registrant for b in briefs] == [
-        format_xtr_key(r.xtr_id, r.source, r.source_port) for r in ms_snapshot.registrations
+        parse_xtr_key(format_xtr_key(r.xtr_id, r.source, r.source_port))
+        for r in ms_snapshot.registrations
     ]
 
 

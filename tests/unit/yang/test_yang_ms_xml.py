@@ -42,6 +42,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf
     parse_registered,
     parse_registered_text,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.values import (
+    source_xtr_id,
+)
 from ansible_collections.lispnet.ms_recovery.tests.support.subtree import (
     apply_subtree_filter,
 )
@@ -92,16 +95,14 @@ def test_registrations_filter_gives_registrations_only(ms_snapshot: MsSnapshot) 
 
 def _briefs(snapshot: MsSnapshot) -> tuple[Registration, ...]:
     """What the brief read keeps of each registration: the RLOCs' addresses
-    and the registrant its key names (without an xTR-ID, the source)."""
+    and the key (the xTR-ID, or without one the key made of the source)."""
     return tuple(
         Registration(
             r.eid,
             r.site,
             tuple(Rloc(rloc.address) for rloc in r.rlocs),
             r.last_registered,
-            r.xtr_id,
-            None if r.xtr_id else r.source,
-            0 if r.xtr_id else r.source_port,
+            r.xtr_id or source_xtr_id(r.source, r.source_port),  # type: ignore[arg-type]
         )
         for r in snapshot.registrations
     )
