@@ -192,7 +192,7 @@ class _InventoryReader(NodeReader):
             raise InventoryError(
                 [Problem(self.source, 1, "", "the file is empty; expected map_servers and sites")]
             )
-        read_one = {"map_servers": self._map_server, "sites": self._site}
+        read_one: dict[str, Read] = {"map_servers": self._map_server, "sites": self._site}
         lists: dict[str, list[Any]] = {}
         if events.at_streamable(Mapping):
             root: Node = self._top_streamed(events, read_one, lists)
@@ -342,9 +342,7 @@ class _InventoryReader(NodeReader):
             proxy_reply=proxy_reply,
         )
 
-    def _site_map_servers(
-        self, node: yaml.Node, fields: Fields, path: str
-    ) -> tuple[str, ...] | None:
+    def _site_map_servers(self, node: Node, fields: Fields, path: str) -> tuple[str, ...] | None:
         """``map_server: NAME``, or ``map_servers: [NAME, ...]`` for a site whose
         ETRs register to several Map-Servers, each on its own (the redundant
         design); every name is checked against map_servers later (cross_check)."""

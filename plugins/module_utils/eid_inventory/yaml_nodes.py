@@ -88,16 +88,13 @@ class NodeReader:
             return None
         found: dict[str, Node] = {}
         for key_node, value_node in node.value:
-            key = key_node.value
             # The common case first: this runs once per field of 50,000 EIDs.
-            if (
-                key_node.tag == STR_TAG
-                and type(key_node) is Scalar  # `!!str [a]` is a list tagged str
-                and key in fields
-                and key not in found
-            ):
-                found[key] = value_node
-                continue
+            # (`!!str [a]` is a list tagged str, hence the type.)
+            if isinstance(key_node, Scalar) and key_node.tag == STR_TAG:
+                key = key_node.value
+                if key in fields and key not in found:
+                    found[key] = value_node
+                    continue
             self._bad_key(key_node, path, fields, found)
         for name, required in fields.items():
             if required and name not in found:
