@@ -26,7 +26,7 @@ pipver=$("$py" -c 'from ansible_test._internal.python_requirements import get_ve
 from ansible_test._internal.host_configs import NativePythonConfig as P
 print(g(P(version="'"$pyver"'", path="")).get("pip", ""))')
 get_pip="$HOME/.ansible/test/cache/get_pip_${pipver//./_}.py"
-if [ -n "$pipver" ] && [ ! -s "$get_pip" ]; then
+if [ -n "$pipver" ] && { [ ! -s "$get_pip" ] || grep -q "^\"\"\"Stand-in for the pip bootstrap" "$get_pip"; }; then
   mkdir -p "$(dirname "$get_pip")"
   cp "$root/scripts/ansible_test_get_pip.py" "$get_pip"
 fi

@@ -11,7 +11,6 @@ script does. It runs inside the new virtual environment (sys.executable).
 
 from __future__ import annotations
 
-import ensurepip
 import subprocess
 import sys
 
@@ -21,7 +20,9 @@ _OWN_FLAGS = ("--no-setuptools", "--no-wheel")
 
 def main() -> None:
     args = [arg for arg in sys.argv[1:] if arg not in _OWN_FLAGS]
-    ensurepip.bootstrap()
+    # In a process of its own: ensurepip turns pip's configuration off in its
+    # environment (PIP_CONFIG_FILE), and the install below needs it (index, certificates).
+    subprocess.run([sys.executable, "-m", "ensurepip"], check=True)
     subprocess.run([sys.executable, "-m", "pip", "install", *args], check=True)
     if "--no-setuptools" in sys.argv:
         # ensurepip of Python 3.11 also installs setuptools; ansible-test wants none.

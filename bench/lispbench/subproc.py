@@ -105,7 +105,7 @@ def run_measured(
     timer = threading.Timer(timeout, kill)
     timer.start()
     try:
-        _, status, _ = os.wait4(process.pid, 0)
+        _pid, status, _usage = os.wait4(process.pid, 0)
     except BaseException:  # Ctrl-C: take the command down with us
         kill()
         os.wait4(process.pid, 0)

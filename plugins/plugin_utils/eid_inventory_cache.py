@@ -99,7 +99,7 @@ class Validated:
 
     @classmethod
     def decode(cls, data: bytes) -> Validated:
-        warnings, _, handover = data.decode("utf-8").partition("\n")
+        warnings, _newline, handover = data.decode("utf-8").partition("\n")
         return cls(handover, list(json.loads(warnings)))
 
 

@@ -13,7 +13,10 @@ import socket
 from collections.abc import Callable
 from typing import Any
 
-import yaml
+try:
+    import yaml
+except ImportError:  # a module reports it missing first (module_utils/libraries.py)
+    pass
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.checks import (
     Facts,

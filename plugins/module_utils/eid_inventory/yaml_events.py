@@ -17,26 +17,27 @@ would have given, less the marks it does not use.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeAlias
 
-import yaml
-from yaml.composer import ComposerError
-from yaml.events import (
-    AliasEvent,
-    CollectionEndEvent,
-    DocumentEndEvent,
-    DocumentStartEvent,
-    MappingEndEvent,
-    MappingStartEvent,
-    ScalarEvent,
-    SequenceEndEvent,
-    SequenceStartEvent,
-    StreamEndEvent,
-    StreamStartEvent,
-)
+try:
+    import yaml
+    from yaml.composer import ComposerError
+    from yaml.events import (
+        AliasEvent,
+        CollectionEndEvent,
+        DocumentEndEvent,
+        DocumentStartEvent,
+        MappingEndEvent,
+        MappingStartEvent,
+        ScalarEvent,
+        SequenceEndEvent,
+        SequenceStartEvent,
+        StreamEndEvent,
+        StreamStartEvent,
+    )
+except ImportError:  # a module reports it missing first (module_utils/libraries.py)
+    pass
 
-# libyaml's parser is several times faster than PyYAML's own.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # The tags of collections read through enter(); the loader ignores collection tags.
 MAP_TAG = "tag:yaml.org,2002:map"
 SEQ_TAG = "tag:yaml.org,2002:seq"
@@ -70,7 +71,21 @@ class Mapping:
         self.line = line
 
 
-Node = Scalar | Sequence | Mapping
+# Quoted like the annotations: ansible-test's pylint reads module_utils as code for the
+# oldest Python a managed node may have, where an evaluated X | Y fails.
+Node: TypeAlias = "Scalar | Sequence | Mapping"
+
+
+def _expect(event: Any, kind: type) -> None:
+    """The parser's grammar puts a ``kind`` event here; anything else is reported
+    as YAML's own error rather than composed wrongly."""
+    if not isinstance(event, kind):
+        raise ComposerError(
+            None,
+            None,
+            f"expected {kind.__name__}, found {type(event).__name__}",
+            getattr(event, "start_mark", None),
+        )
 
 
 class EventComposer:
@@ -79,7 +94,8 @@ class EventComposer:
     would for text that is not one valid YAML document."""
 
     def __init__(self, text: str) -> None:
-        self._loader: Any = _LOADER(text)
+        # libyaml's parser is several times faster than PyYAML's own.
+        self._loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
         self._get = self._loader.get_event
         self._peek = self._loader.peek_event
         self._resolve = self._loader.resolve
@@ -94,7 +110,7 @@ class EventComposer:
     def __enter__(self) -> EventComposer:
         return self
 
-    def __exit__(self, *_: object) -> None:
+    def __exit__(self, *_exc: object) -> None:
         self._loader.dispose()
 
     def start_document(self) -> bool:
@@ -104,13 +120,13 @@ class EventComposer:
         if isinstance(self._peek(), StreamEndEvent):
             return False
         self._document_start = self._get()
-        assert isinstance(self._document_start, DocumentStartEvent)
+        _expect(self._document_start, DocumentStartEvent)
         return True
 
     def end_document(self) -> None:
         """Leave the document; there must be no other one after it."""
         event = self._get()
-        assert isinstance(event, DocumentEndEvent)
+        _expect(event, DocumentEndEvent)
         event = self._get()
         if not isinstance(event, StreamEndEvent):
             raise ComposerError(
@@ -156,7 +172,7 @@ class EventComposer:
                 items.append(self._node(event))
                 event = get()
             return sequence
-        assert kind is MappingStartEvent, kind
+        _expect(event, MappingStartEvent)
         pairs: list[tuple[Node, Node]] = []
         mapping = Mapping(self._tag(event, yaml.MappingNode), pairs, event.start_mark.line + 1)
         if event.anchor is not None:

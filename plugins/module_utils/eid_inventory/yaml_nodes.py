@@ -10,11 +10,15 @@ arrives as a tagged node instead of an unknown-tag error.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections import abc
 from collections.abc import Callable
 
-import yaml
+try:
+    import yaml
+except ImportError:  # a module reports it missing first (module_utils/libraries.py)
+    pass
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.errors import (
     Problem,
@@ -38,7 +42,11 @@ _NULL = "tag:yaml.org,2002:null"
 _INT = "tag:yaml.org,2002:int"
 STR_TAG = "tag:yaml.org,2002:str"
 _TEXT_TAGS = {STR_TAG, _INT, "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool"}
-_INTS = yaml.constructor.SafeConstructor()
+
+
+@functools.cache
+def _ints() -> yaml.constructor.SafeConstructor:
+    return yaml.constructor.SafeConstructor()
 
 
 def line_of(node: Node) -> int:
@@ -183,7 +191,7 @@ class NodeReader:
             value = int(text)  # plain decimal, the usual case, without the YAML 1.1 rules
         else:
             # 0x.., 0o.., 1_000, sexagesimal: YAML 1.1's rules, by PyYAML's own code.
-            value = _INTS.construct_yaml_int(yaml.ScalarNode(_INT, text))
+            value = _ints().construct_yaml_int(yaml.ScalarNode(_INT, text))
         if not low <= value <= high:
             self.problem(node, path, f"{value} is outside {low}..{high}")
             return None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeAlias
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
     Eid,
@@ -175,7 +175,7 @@ class RegistrationBrief:
 
 
 # Either kind of record: both carry eid, site, rloc_addresses, last_registered.
-RegisteredEntry = RegistrationRecord | RegistrationBrief
+RegisteredEntry: TypeAlias = "RegistrationRecord | RegistrationBrief"
 
 
 @dataclass(frozen=True)

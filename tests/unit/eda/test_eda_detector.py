@@ -181,13 +181,13 @@ def test_standby_units_have_no_deficit_and_zero_disables_it() -> None:
     clock = Clock()
     d = detector(clock, deficit_after=1.0)
     baseline(d, clock)
-    for _ in range(3):
+    for _unused in range(3):
         clock.now += 2
         assert d.observe_poll("ms1-b", reading("ms1-b", T0, "standby", registered=0), clock()) == []
     clock2 = Clock()
     off = detector(clock2, deficit_after=0.0)
     baseline(off, clock2)
-    for _ in range(3):
+    for _unused in range(3):
         clock2.now += 60
         assert (
             off.observe_poll("ms1-a", reading("ms1-a", T0, "active", registered=0), clock2()) == []
@@ -206,7 +206,7 @@ def test_deficit_notification_then_poll_is_one_event() -> None:
         "notification",
     )
     short = reading("ms1-a", T0, "active", registered=6)
-    for _ in range(3):
+    for _unused in range(3):
         clock.now += 2
         assert d.observe_poll("ms1-a", short, clock()) == []
 
