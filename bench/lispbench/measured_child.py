@@ -35,7 +35,7 @@ def main() -> int:
         os._exit(127)
     while True:
         try:
-            _, status, usage = os.wait4(pid, 0)
+            _pid, status, usage = os.wait4(pid, 0)
             break
         except InterruptedError:
             continue
