@@ -194,12 +194,27 @@ def etr_confirmed(
     sites: Sequence[Site], records: Iterable[RegisteredEntry], bridge_registrant: str
 ) -> Handback:
     """A site is confirmed when every EID of it is registered, with every ETR
-    RLOC of the site, by registrants other than the bridge itself."""
-    table: RegisteredTable = registered_table(
-        r for r in records if getattr(r, "registrant", "") != bridge_registrant
-    )
+    RLOC of the site, by registrants other than the bridge itself, and the
+    bridge's own registration shows under its own key beside them.
+
+    The second condition keeps a server that names registrants otherwise than
+    predicted (a real IETF server keys a registration without xTR-ID as it
+    likes) or not at all (IOS-XE's brief read merges them) from passing the
+    bridge off as the ETRs' own: the bridge would be withdrawn before any ETR
+    registered. Such a server's bridges are left to expire instead."""
+    own: list[RegisteredEntry] = []
+    others: list[RegisteredEntry] = []
+    for record in records:
+        registrant = getattr(record, "registrant", "")
+        if registrant == bridge_registrant:
+            own.append(record)
+        elif registrant:
+            others.append(record)
+    own_table: RegisteredTable = registered_table(own)
+    others_table: RegisteredTable = registered_table(others)
     confirmed: list[str] = []
     waiting: list[str] = []
     for site in sites:
-        (waiting if missing_eids(site, table) else confirmed).append(site.name)
+        seen = not missing_eids(site, own_table) and not missing_eids(site, others_table)
+        (confirmed if seen else waiting).append(site.name)
     return Handback(tuple(confirmed), tuple(waiting))
