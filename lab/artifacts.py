@@ -206,7 +206,7 @@ def write_all(spec: LabSpec, lab_dir: Path) -> None:
     # file on every connect, and the full one has a line per ETR (10,000 at scale).
     units = 2 * spec.map_servers
     atomic_write_text(paths.known_hosts(lab_dir, "ms"), "\n".join(lines[:units]) + "\n")
-    ms_hosts = " ".join(address for _, address in routers(spec)[:units])
+    ms_hosts = " ".join(address for _unused, address in routers(spec)[:units])
     atomic_write_text(
         paths.ssh_config(lab_dir),
         f"Host {ms_hosts}\n    UserKnownHostsFile {paths.known_hosts(lab_dir, 'ms').resolve()}\n"

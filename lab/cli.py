@@ -202,7 +202,9 @@ def build_parser() -> argparse.ArgumentParser:
     dir_help = "lab directory (default: .lab in the repository)"
     after = argparse.ArgumentParser(add_help=False)
     after.add_argument("--dir", type=Path, default=argparse.SUPPRESS, help=dir_help)
-    parser = argparse.ArgumentParser(prog="lisplab", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="lisplab", description=__doc__.split("\n\n", maxsplit=1)[0]
+    )
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help=dir_help)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -318,7 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
     switchover.add_argument("--ms", metavar="NAME", help="which Map-Server (default: the first)")
     switchover.set_defaults(func=_switchover)
     for name in ("stop-etr", "start-etr"):
-        cmd = command(name, f"{name.split('-')[0]} one ETR")
+        cmd = command(name, f"{name.split('-', maxsplit=1)[0]} one ETR")
         cmd.add_argument("name", help="the ETR's name, e.g. site-00003-etr1")
         cmd.set_defaults(func=_etr_command)
 

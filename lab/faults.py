@@ -78,7 +78,7 @@ class FaultySender:
         copies = 2 if twice else 1
         if twice:
             self.counters["duplicated"] += 1
-        for _ in range(copies):
+        for _unused in range(copies):
             if self._spec.delay_ms:
                 self.counters["delayed"] += 1
                 loop = asyncio.get_running_loop()

@@ -32,7 +32,7 @@ class LabError(RuntimeError):
     pass
 
 
-def _quiet(_: str) -> None:
+def _quiet(_unused: str) -> None:
     pass
 
 

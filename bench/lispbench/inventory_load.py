@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .phases import _bench_env
+from .phases import _bench_env, _r
 from .subproc import run_measured
 
 _CHILD = """
@@ -45,7 +45,7 @@ def inventory_load(eids: Path) -> dict[str, Any]:
                 continue
             out[case] = {
                 "seconds": round(run["seconds"], 3),
-                "process_cpu_s": round(measured.cpu_s, 2),
+                "process_cpu_s": _r(measured.cpu_s),
                 # The process's peak, and what Python and the imports took before.
                 "peak_rss_mb": round(run["peak_rss_mb"], 1),
                 "rss_before_load_mb": round(run["before_mb"], 1),

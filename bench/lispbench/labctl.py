@@ -61,7 +61,7 @@ class TableWatch:
 
     def back_at(self, after: float) -> float | None:
         """The boot time of the unit that came back after ``after``."""
-        return next((b for _, up, _, b in self.samples if up and b > after), None)
+        return next((b for _unused, up, _unused, b in self.samples if up and b > after), None)
 
     def whole_at(self, after: float, expected: int) -> float | None:
         """The first sample, after a reboot at ``after``, with the table whole."""

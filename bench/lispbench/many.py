@@ -17,7 +17,7 @@ from ansible_collections.lispnet.ms_recovery.lab.control import call
 from ansible_collections.lispnet.ms_recovery.lab.topology import LabSpec, free_subnet
 
 from .labctl import BenchLab, TableWatch
-from .phases import REPO, _bench_env, _since
+from .phases import REPO, _bench_env, _r, _since
 from .subproc import run_measured
 
 
@@ -97,8 +97,8 @@ def many_map_servers(
                 "timed_out": measured.timed_out,
                 "controller": {
                     "wall_s": round(measured.wall_s, 2),
-                    "cpu_s": round(measured.cpu_s, 2),
-                    "peak_rss_mb": round(measured.peak_rss_mb, 1),
+                    "cpu_s": _r(measured.cpu_s),
+                    "peak_rss_mb": _r(measured.peak_rss_mb),
                 },
                 "tail": "" if measured.returncode == 0 else measured.stdout[-1500:],
             }

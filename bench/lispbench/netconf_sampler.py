@@ -55,7 +55,7 @@ class SummarySampler:
                 if session is None:
                     session = self._connect()
                 began = time.monotonic()
-                _, summary = platform.read_ms_unit_summary(session)
+                _unused, summary = platform.read_ms_unit_summary(session)
                 self.read_seconds.append(time.monotonic() - began)
                 if summary is not None and summary.registered_eids is not None:
                     self.samples.append((time.time(), summary.registered_eids))

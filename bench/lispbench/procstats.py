@@ -29,7 +29,7 @@ def read(pid: int) -> ProcStats | None:
     cpu = (int(fields[11]) + int(fields[12])) / _TICKS
     kb = {}
     for line in status.splitlines():
-        key, _, value = line.partition(":")
+        key, _unused, value = line.partition(":")
         if key in ("VmHWM", "VmRSS"):
             kb[key] = int(value.split()[0])
     return ProcStats(cpu, kb.get("VmHWM", 0) / 1024, kb.get("VmRSS", 0) / 1024)

@@ -113,4 +113,4 @@ def rulebook(phase: Phase, work: Path, timeout: float = 120.0) -> dict[str, Any]
 
 
 def _tail(lines: list[tuple[float, str]]) -> str:
-    return "\n".join(line for _, line in lines[-20:])
+    return "\n".join(line for _unused, line in lines[-20:])

@@ -109,7 +109,7 @@ def render_table(
     counts: dict[tuple[int, str], int] = {}
 
     def af_of(eid: Eid) -> etree._Element:
-        iaftype, _ = _afi(eid)
+        iaftype, _unused = _afi(eid)
         key = (eid.instance_id, iaftype)
         if key not in afs:
             instance = instances.get(eid.instance_id)

@@ -36,7 +36,6 @@ class NetconfBackend(Protocol):
 
         Raw strings; the framework escapes ``&`` when writing XML.
         """
-        ...
 
     def get(self) -> etree._Element:
         """The full datastore (config and state) as a <data> element.
@@ -44,11 +43,9 @@ class NetconfBackend(Protocol):
         Its children are the top-level nodes; the framework copies and filters,
         so returning a live internal tree is fine.
         """
-        ...
 
     def get_config(self) -> etree._Element:
         """The running configuration as a <data> element (same rules as ``get``)."""
-        ...
 
     def edit_config(self, config: etree._Element, default_operation: str) -> None:
         """Apply <config> (the element itself) to running.
@@ -57,7 +54,6 @@ class NetconfBackend(Protocol):
         :func:`lab.netconf.edits.iter_edits` to walk it. Raise :class:`RpcError`
         (e.g. tag data-exists, data-missing, invalid-value) to reject it.
         """
-        ...
 
     async def rpc(self, request: etree._Element) -> etree._Element | None:
         """Handle a non-base RPC; ``request`` is the first child of <rpc>.
@@ -66,4 +62,3 @@ class NetconfBackend(Protocol):
         <ok/>. Raise :class:`UnknownRpc` if not implemented (the client gets
         operation-not-supported) or :class:`RpcError` for any other failure.
         """
-        ...

@@ -147,7 +147,7 @@ async def _edit_config(session: NetconfSession, op: etree._Element) -> Reply:
     if config is None:
         raise bad_element("missing-element", "config", "<config> is required")
     # Reject bad operation attributes before the backend sees half an edit.
-    for _ in iter_edits(config, default):
+    for _unused in iter_edits(config, default):
         pass
     session.backend.edit_config(config, default)
     return []

@@ -153,7 +153,9 @@ def _map_server(data: etree._Element, protocol_name: str) -> etree._Element:
 
 
 def _count(snapshot: MsSnapshot, groups: dict) -> MsCounts:
-    registered = [eid for mappings in groups.values() for eid, (_, r) in mappings.items() if r]
+    registered = [
+        eid for mappings in groups.values() for eid, (_unused, r) in mappings.items() if r
+    ]
     return MsCounts(
         configured_sites=len(snapshot.sites),
         registered_sites=len({r.site for r in snapshot.registrations}),

@@ -21,6 +21,11 @@ options:
         every problem as C(file:line: field: message) and the module is not run."
     type: path
     required: true
+  _eid_inventory_text:
+    description:
+      - Set by the collection's action plugin, not by tasks. The EID inventory the controller
+        read and validated, handed over to the module with its keys decrypted (never logged).
+    type: str
 notes:
   - Site keys from the EID inventory never appear in results or logs.
 """
@@ -39,4 +44,9 @@ options:
         C(file:line: field: message) and the module is not run."
     type: path
     required: false
+  _eid_inventory_text:
+    description:
+      - Set by the collection's action plugin, not by tasks. The EID inventory the controller
+        read and validated, handed over to the module with its keys decrypted (never logged).
+    type: str
 """

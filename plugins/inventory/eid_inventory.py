@@ -28,7 +28,7 @@ description:
     with the run's vault secrets only to validate it.
   - "An invalid EID inventory fails with every problem as C(file:line: field: message)."
 version_added: 0.1.0
-author: lispnet
+author: lispnet ms_recovery developers (@lispnet)
 extends_documentation_fragment:
   - constructed
 options:

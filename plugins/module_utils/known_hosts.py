@@ -27,7 +27,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-import paramiko
+try:
+    import paramiko
+except ImportError:  # ncclient's SSH library; only the NETCONF paths that use ncclient need it
+    HAS_PARAMIKO = False
+else:
+    HAS_PARAMIKO = True
 
 
 def known_hosts_file(ssh_config: str | None, host: str) -> str | None:
@@ -68,25 +73,27 @@ def _config(path: str, _mtime_ns: int) -> paramiko.SSHConfig:
     return paramiko.SSHConfig.from_path(path)
 
 
-class HostKeysWithMarkers(paramiko.HostKeys):
-    """paramiko's HostKeys that skips marker lines (``@revoked``,
-    ``@cert-authority``). paramiko reads their fields shifted by one, fails
-    to decode the key type as base64 and gives up on the whole file
-    (InvalidHostKey), so one @revoked line made every host in it unreachable.
-    Revoked keys are refused by :func:`refuse_revoked_presented_key` instead."""
+if HAS_PARAMIKO:  # its base class needs paramiko
 
-    def load(self, filename: int | str | bytes | os.PathLike[str] | os.PathLike[bytes]) -> None:
-        with open(filename, encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                line = line.strip()
-                if not line or line.startswith(("#", "@")):
-                    continue
-                try:
-                    entry = paramiko.hostkeys.HostKeyEntry.from_line(line, number)
-                except paramiko.SSHException:
-                    continue
-                if entry is not None:
-                    self._entries.append(entry)  # type: ignore[attr-defined]
+    class HostKeysWithMarkers(paramiko.HostKeys):
+        """paramiko's HostKeys that skips marker lines (``@revoked``,
+        ``@cert-authority``). paramiko reads their fields shifted by one, fails
+        to decode the key type as base64 and gives up on the whole file
+        (InvalidHostKey), so one @revoked line made every host in it unreachable.
+        Revoked keys are refused by :func:`refuse_revoked_presented_key` instead."""
+
+        def load(self, filename: int | str | bytes | os.PathLike[str] | os.PathLike[bytes]) -> None:
+            with open(filename, encoding="utf-8") as handle:
+                for number, line in enumerate(handle, start=1):
+                    line = line.strip()
+                    if not line or line.startswith(("#", "@")):
+                        continue
+                    try:
+                        entry = paramiko.hostkeys.HostKeyEntry.from_line(line, number)
+                    except paramiko.SSHException:
+                        continue
+                    if entry is not None:
+                        self._entries.append(entry)  # type: ignore[attr-defined]
 
 
 class RevokedHostKey(ValueError):

@@ -124,7 +124,7 @@ def failure_message(exc: BaseException, target: str | None = None) -> str:
         return f"invalid EID inventory ({count} problem{'s' if count != 1 else ''}):\n" + (
             "\n".join(shown)
         )
-    if isinstance(exc, UnknownNameError | TaskError):
+    if isinstance(exc, (UnknownNameError, TaskError)):
         return str(exc)
     if isinstance(exc, NetconfFailure):
         text = str(exc)

@@ -17,7 +17,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from lxml import etree
+try:
+    from lxml import etree
+except ImportError:  # a module reports it missing first (module_utils/libraries.py)
+    pass
 
 
 class NetconfFailure(RuntimeError):
@@ -53,27 +56,23 @@ def connect_failure(exc: Exception) -> str:
 class NetconfSession(Protocol):
     def get(self, filter_xml: str) -> etree._Element:
         """<get> with a subtree filter (its content, see platforms/*/filters.py); returns <data>."""
-        ...
 
     def get_text(self, filter_xml: str) -> bytes:
         """``get`` for replies too large to hold as one tree: the reply as
         serialized XML (<rpc-reply> or <data>), for a streaming parser. An
         <rpc-error> may be inside; the parser reports it."""
-        ...
 
     def rpc(self, request_xml: str) -> etree._Element:
         """Send one RPC (the element inside <rpc>); returns the <rpc-reply>."""
-        ...
 
     def server_capabilities(self) -> frozenset[str]:
         """The capability URIs of the server's hello (modules it announces)."""
-        ...
 
 
 def _as_element(reply: Any) -> etree._Element:
     if isinstance(reply, etree._Element):
         return reply
-    if isinstance(reply, bytes | str):
+    if isinstance(reply, (bytes, str)):
         text = reply.encode() if isinstance(reply, str) else reply
         return etree.fromstring(
             text, parser=etree.XMLParser(resolve_entities=False, huge_tree=True)
@@ -282,7 +281,7 @@ class AnsibleSession:
             reply = Connection.__rpc__(self.connection, "get", filter=["subtree", filter_xml])
         except AnsibleConnectionError as exc:
             raise NetconfFailure(f"get failed: {exc}") from exc
-        if not isinstance(reply, str | bytes):
+        if not isinstance(reply, (str, bytes)):
             raise NetconfFailure(f"unexpected NETCONF reply type {type(reply).__name__}")
         return reply.encode() if isinstance(reply, str) else reply
 

@@ -16,12 +16,16 @@ Everything here is pure (no NETCONF, no Ansible): the module feeds it an
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
+try:
+    import yaml
+except ImportError:  # a module reports it missing first (module_utils/libraries.py)
+    pass
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
     EidInventory,
@@ -39,12 +43,10 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.dump import (
     VaultText,
+    vault_dumper,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.model import (
     eid_sort_key,
-)
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.yaml_nodes import (
-    VAULT_TAG,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import (
     ALGORITHM_NAMES,
@@ -122,17 +124,18 @@ class _MissingKeyText(str):
     pass
 
 
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
-    pass
+@functools.cache
+def _dumper() -> type[yaml.SafeDumper]:
+    """The inventory's dumper, also writing the missing-key placeholder."""
 
+    class _Dumper(vault_dumper()):  # type: ignore[misc]
+        pass
 
-_Dumper.add_representer(
-    VaultText, lambda dumper, text: dumper.represent_scalar(VAULT_TAG, str(text), style="|")
-)
-_Dumper.add_representer(
-    _MissingKeyText,
-    lambda dumper, text: dumper.represent_scalar(MISSING_KEY_TAG, str(text), style="'"),
-)
+    _Dumper.add_representer(
+        _MissingKeyText,
+        lambda dumper, text: dumper.represent_scalar(MISSING_KEY_TAG, str(text), style="'"),
+    )
+    return _Dumper
 
 
 def render(inventory: EidInventory, *, keys: str) -> str:
@@ -149,7 +152,7 @@ def render(inventory: EidInventory, *, keys: str) -> str:
     data["sites"] = [_with_key(entry, by_name[entry["name"]], keys) for entry in data["sites"]]
     return yaml.dump(
         data,
-        Dumper=_Dumper,
+        Dumper=_dumper(),
         sort_keys=False,
         default_flow_style=None,
         allow_unicode=True,

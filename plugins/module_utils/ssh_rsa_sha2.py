@@ -32,10 +32,14 @@ import types
 from collections.abc import Iterable
 from typing import Any
 
-import paramiko
+try:
+    import paramiko
+except ImportError:  # ncclient's SSH library; only the NETCONF paths that use ncclient need it
+    HAS_PARAMIKO = False  # offer_rsa_sha2() then finds no ncclient
+else:
+    HAS_PARAMIKO = True
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.known_hosts import (
-    HostKeysWithMarkers,
     refuse_revoked_presented_key,
 )
 
@@ -56,41 +60,45 @@ def host_key_algorithms(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(widened)
 
 
-class RsaSha2Transport(paramiko.Transport):
-    """A paramiko Transport whose host-key algorithm list, whoever sets it,
-    offers rsa-sha2 wherever it names ssh-rsa, and which refuses a revoked
-    host key right after the key exchange."""
+if HAS_PARAMIKO:  # both classes build on paramiko's
+    from ansible_collections.lispnet.ms_recovery.plugins.module_utils.known_hosts import (
+        HostKeysWithMarkers,
+    )
 
-    def start_client(self, event: Any = None, timeout: float | None = None) -> None:
-        super().start_client(event, timeout)
-        if event is not None:  # ncclient waits; an event would defer the check
-            return
-        try:
-            refuse_revoked_presented_key(self.get_remote_server_key())
-        except BaseException:
-            self.close()  # its reader thread too: no session is left half open
-            raise
+    class RsaSha2Transport(paramiko.Transport):
+        """A paramiko Transport whose host-key algorithm list, whoever sets it,
+        offers rsa-sha2 wherever it names ssh-rsa, and which refuses a revoked
+        host key right after the key exchange."""
 
-    @property
-    def _preferred_keys(self) -> tuple[str, ...]:
-        default: tuple[str, ...] = paramiko.Transport._preferred_keys  # type: ignore[attr-defined]
-        return self.__dict__.get("_widened_preferred_keys", default)
+        def start_client(self, event: Any = None, timeout: float | None = None) -> None:
+            super().start_client(event, timeout)
+            if event is not None:  # ncclient waits; an event would defer the check
+                return
+            try:
+                refuse_revoked_presented_key(self.get_remote_server_key())
+            except BaseException:
+                self.close()  # its reader thread too: no session is left half open
+                raise
 
-    @_preferred_keys.setter
-    def _preferred_keys(self, names: Iterable[str]) -> None:
-        self.__dict__["_widened_preferred_keys"] = host_key_algorithms(names)
+        @property
+        def _preferred_keys(self) -> tuple[str, ...]:
+            default: tuple[str, ...] = paramiko.Transport._preferred_keys  # type: ignore[attr-defined]
+            return self.__dict__.get("_widened_preferred_keys", default)
 
+        @_preferred_keys.setter
+        def _preferred_keys(self, names: Iterable[str]) -> None:
+            self.__dict__["_widened_preferred_keys"] = host_key_algorithms(names)
 
-class _ParamikoForNcclient(types.ModuleType):
-    """paramiko as ncclient's SSH transport sees it: the same module, but
-    with :class:`RsaSha2Transport` as its Transport and HostKeys that read a
-    known_hosts file holding @revoked lines."""
+    class _ParamikoForNcclient(types.ModuleType):
+        """paramiko as ncclient's SSH transport sees it: the same module, but
+        with :class:`RsaSha2Transport` as its Transport and HostKeys that read a
+        known_hosts file holding @revoked lines."""
 
-    Transport = RsaSha2Transport
-    HostKeys = HostKeysWithMarkers
+        Transport = RsaSha2Transport
+        HostKeys = HostKeysWithMarkers
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(paramiko, name)
+        def __getattr__(self, name: str) -> Any:
+            return getattr(paramiko, name)
 
 
 _install_lock = threading.Lock()

@@ -25,7 +25,7 @@ description:
     map-servers in the file are kept as they are.
   - Run it against one unit of the Map-Server (C(ansible_connection=ansible.netcommon.netconf)).
 version_added: 0.1.0
-author: lispnet
+author: lispnet ms_recovery developers (@lispnet)
 options:
   dest:
     description:
@@ -105,6 +105,11 @@ options:
     type: str
     choices: [ietf, iosxe]
     default: ietf
+  _sources:
+    description:
+      - Set by the collection's action plugin, not by tasks. The existing inventory files
+        (O(dest), O(keys_from)) as the controller read them, keys decrypted (never logged).
+    type: dict
 attributes:
   check_mode:
     description: Reports the drift and writes nothing.
@@ -217,6 +222,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.atomic_file im
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
     EidInventory,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.libraries import (
+    require_libraries,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.module_support import (
     TaskError,
@@ -334,6 +342,7 @@ def run(module: AnsibleModule) -> dict[str, Any]:
 
 def main() -> None:
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    require_libraries(module)
     try:
         result = run(module)
     except Exception as exc:  # every failure is reported as one readable message

@@ -22,8 +22,7 @@ description:
   - This is the end-to-end view an ITR gets, beyond what the registration table says.
   - Read-only; it never reports C(changed). The probes are sent in check mode too, as they
     change nothing on any router.
-author:
-  - lispnet
+author: lispnet ms_recovery developers (@lispnet)
 extends_documentation_fragment:
   - lispnet.ms_recovery.eid_inventory
 options:
@@ -148,6 +147,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
     InventoryError,
     UnknownNameError,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.libraries import (
+    require_libraries,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.module_support import (
     EID_INVENTORY_ARGS,
     fail_with,
@@ -173,6 +175,7 @@ ARGUMENT_SPEC = {
 
 def main() -> None:
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    require_libraries(module)
     p = module.params
     if p["timeout"] <= 0 or p["retries"] < 0 or p["concurrency"] < 1:
         module.fail_json(msg="timeout must be positive, retries >= 0 and concurrency >= 1")

@@ -10,7 +10,7 @@ DOCUMENTATION = r"""
 module: ms_state
 short_description: Detect a reboot or switchover of a LISP Map-Server unit
 version_added: 0.1.0
-author: lispnet ms_recovery developers
+author: lispnet ms_recovery developers (@lispnet)
 description:
   - Reads one Map-Server unit over NETCONF (boot time, HA role, reboot count and registration
     counts, a cheap read) and compares it with the last known state of that unit, kept in a
@@ -229,6 +229,9 @@ changed:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.libraries import (
+    require_libraries,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.module_support import (
     EXPECTED_FAILURES,
     eid_inventory_args,
@@ -258,6 +261,7 @@ def main() -> None:
         },
         supports_check_mode=True,
     )
+    require_libraries(module)
     params = module.params
     try:
         inventory = inventory_from_module(module) if params["eid_inventory"] else None

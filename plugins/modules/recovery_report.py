@@ -9,7 +9,7 @@ DOCUMENTATION = r"""
 module: recovery_report
 short_description: Write the report of a LISP Map-Server recovery run (JSON, JUnit, HTML)
 version_added: 0.1.0
-author: lispnet ms_recovery developers
+author: lispnet ms_recovery developers (@lispnet)
 description:
   - Builds the report of one recovery run from the results of the collection's other
     modules and writes it as C(report.json), C(report.junit.xml) (one test suite
@@ -185,8 +185,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.report.files i
     write_report,
 )
 
+# Imported only to tell a missing jinja2 apart from other failures.
 try:
-    import jinja2  # noqa: F401  (only to tell a missing jinja2 apart from other failures)
+    import jinja2  # noqa: F401  # pylint: disable=unused-import
 
     HAS_JINJA2 = True
 except ImportError:

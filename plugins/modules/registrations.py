@@ -10,7 +10,7 @@ DOCUMENTATION = r"""
 module: registrations
 short_description: Check a LISP Map-Server's registration table against the EID inventory
 version_added: 0.1.0
-author: lispnet ms_recovery developers
+author: lispnet ms_recovery developers (@lispnet)
 description:
   - Reads the registration table of the active Map-Server unit over NETCONF and compares it
     with the EID inventory's sites of one map-server.
@@ -165,6 +165,9 @@ from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.libraries import (
+    require_libraries,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.module_support import (
     EID_INVENTORY_ARGS,
     EXPECTED_FAILURES,
@@ -213,6 +216,7 @@ def main() -> None:
         },
         supports_check_mode=True,
     )
+    require_libraries(module)
     params = module.params
     fail_on = _fail_on(module)
     if params["max_list"] < 0 or params["stale_after"] < 0:

@@ -50,8 +50,7 @@ description:
   - Run the task against the active unit of the Map-Server (ansible.netcommon.netconf
     connection). After a reboot or switchover, wait for its NETCONF port and reset the
     connection (C(meta) C(reset_connection)) first.
-author:
-  - lispnet
+author: lispnet ms_recovery developers (@lispnet)
 extends_documentation_fragment:
   - lispnet.ms_recovery.eid_inventory
 options:
@@ -182,7 +181,7 @@ options:
     description:
       - O(method=register) only. Seconds to wait, once the table is whole, for every
         bridged site's own ETR registration to show on the Map-Server; each site's bridge is
-        withdrawn as soon as it shows (RV(sites[].etr_confirmed), RV(sites[].bridge_withdrawn)).
+        withdrawn as soon as it shows (C(etr_confirmed) and C(bridge_withdrawn) in RV(sites)).
         0 returns at once and leaves the bridges to expire on the Map-Server.
       - Waiting needs NETCONF reads of the Map-Server's table.
     type: float
@@ -423,6 +422,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
     InventoryError,
     UnknownNameError,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.libraries import (
+    require_libraries,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registered import (
     registered_table,
 )
@@ -576,6 +578,7 @@ def _run_locked(
 
 def main() -> None:
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    require_libraries(module)
     options = _options(module)
     try:
         inventory = inventory_from_module(module)
@@ -602,7 +605,7 @@ def main() -> None:
 def _lisp_only() -> Routers:
     """A Map-Server without NETCONF: bridges only, confirmed by its Map-Notify."""
 
-    def no_netconf(*_: Any) -> Any:
+    def no_netconf(*_args: Any) -> Any:
         raise NetconfFailure("no NETCONF session to the Map-Server")
 
     return Routers(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 DOCUMENTATION = """
 name: ietf
-author: lispnet maintainers
+author: lispnet ms_recovery developers (@lispnet)
 short_description: NETCONF platform plugin for LISP routers that follow the IETF YANG modules
 description:
   - Use it as C(ansible_network_os=lispnet.ms_recovery.ietf) with

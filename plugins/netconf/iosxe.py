@@ -7,7 +7,7 @@ from __future__ import annotations
 
 DOCUMENTATION = """
 name: iosxe
-author: lispnet maintainers
+author: lispnet ms_recovery developers (@lispnet)
 short_description: NETCONF platform plugin for Cisco IOS-XE LISP Map-Servers
 description:
   - Use it as C(ansible_network_os=lispnet.ms_recovery.iosxe) with

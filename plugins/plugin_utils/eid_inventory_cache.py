@@ -45,6 +45,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
     key_advice,
     loader,
     model,
+    yaml_events,
     yaml_nodes,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.handover import (
@@ -74,7 +75,7 @@ MAX_ENTRIES = 8
 # How long a process waits for another one validating the same content.
 WRITER_WAIT_S = 120.0
 _NONCE_BYTES = 12
-_VALIDATOR_MODULES = (checks, handover, key_advice, loader, model, yaml_nodes)
+_VALIDATOR_MODULES = (checks, handover, key_advice, loader, model, yaml_events, yaml_nodes)
 _validator_digest: bytes | None = None
 
 
@@ -98,7 +99,7 @@ class Validated:
 
     @classmethod
     def decode(cls, data: bytes) -> Validated:
-        warnings, _, handover = data.decode("utf-8").partition("\n")
+        warnings, _newline, handover = data.decode("utf-8").partition("\n")
         return cls(handover, list(json.loads(warnings)))
 
 

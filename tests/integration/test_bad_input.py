@@ -106,7 +106,7 @@ def _task(lab: Lab, module: str, args: str, *extra: str) -> tuple[PlaybookRun, s
 def test_bad_module_parameters_are_named(
     nothing_sent: Lab, module: str, args: str, expected: list[str]
 ) -> None:
-    _, message = _task(nothing_sent, module, args)
+    _unused, message = _task(nothing_sent, module, args)
     for text in expected:
         assert text in message, message
 
@@ -122,7 +122,9 @@ def _closed_port(host: str) -> int:
 def test_an_unreachable_map_server_is_named_with_its_port(nothing_sent: Lab) -> None:
     host = str(nothing_sent.spec.unit_address(0))
     port = _closed_port(host)
-    _, message = _task(nothing_sent, "reregister", "", "-e", f"ansible_port={port}", *FAST_FAIL)
+    _unused, message = _task(
+        nothing_sent, "reregister", "", "-e", f"ansible_port={port}", *FAST_FAIL
+    )
     assert message.startswith(f"{host}:{port}: cannot connect to the NETCONF port"), message
 
 
@@ -134,7 +136,9 @@ def test_a_hung_map_server_fails_in_bounded_time(nothing_sent: Lab) -> None:
     silent.listen(8)
     port = silent.getsockname()[1]
     try:
-        _, message = _task(nothing_sent, "reregister", "", "-e", f"ansible_port={port}", *FAST_FAIL)
+        _unused, message = _task(
+            nothing_sent, "reregister", "", "-e", f"ansible_port={port}", *FAST_FAIL
+        )
     finally:
         silent.close()
     assert message.startswith(f"{host}:{port}: no NETCONF answer within 5 s"), message
@@ -142,7 +146,7 @@ def test_a_hung_map_server_fails_in_bounded_time(nothing_sent: Lab) -> None:
 
 def test_wrong_netconf_credentials_say_authentication_failed(nothing_sent: Lab) -> None:
     host = nothing_sent.spec.unit_address(0)
-    _, message = _task(
+    _unused, message = _task(
         nothing_sent, "reregister", "", "-e", "ansible_password=not-the-password", *FAST_FAIL
     )
     assert message.startswith(f"{host}:8830: NETCONF authentication failed"), message
@@ -155,7 +159,7 @@ def test_an_unknown_host_key_is_refused(nothing_sent: Lab, tmp_path: Path) -> No
     ssh_config = tmp_path / "ssh_config"
     ssh_config.write_text(f"Host *\n    UserKnownHostsFile {known_hosts}\n")
     host = nothing_sent.spec.unit_address(0)
-    _, message = _task(
+    _unused, message = _task(
         nothing_sent,
         "reregister",
         "",

@@ -253,7 +253,7 @@ def test_a_bridge_never_replaces_an_etr_registration_and_withdraws_only_itself(
         assert time.monotonic() < deadline, "the ETRs did not register after their restart"
         time.sleep(0.2)
     own = {(r.eid, r.xtr_id): r for r in records(lab)}
-    assert all(xtr is not None for _, xtr in own)
+    assert all(xtr is not None for _unused, xtr in own)
     # Bridge every site although the table is whole, then hand back at once.
     run = play(lab, task("bridge", "method: register, only_missing: false, handback_timeout: 20"))
     assert run.rc == 0, run.output

@@ -80,7 +80,7 @@ class Rulebook:
 
     @property
     def output(self) -> str:
-        return "".join(line for _, line in self.lines)
+        return "".join(line for _unused, line in self.lines)
 
     def seen(self, text: str) -> float | None:
         """When a line containing ``text`` arrived (monotonic), or None."""
@@ -165,7 +165,7 @@ def start_rulebook(lab: Lab, work: Path, report_dir: Path, control_dir: str) -> 
 
 def task_block(output: str, task: str) -> str:
     """The host lines under the first ``TASK [task]`` header of a playbook's output."""
-    _, found, rest = output.partition(f"TASK [{task}]")
+    _unused, found, rest = output.partition(f"TASK [{task}]")
     assert found, f"no task {task!r} in:\n{output}"
     return rest.split("\n\n", 1)[0]
 

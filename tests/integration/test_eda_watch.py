@@ -97,7 +97,7 @@ def test_reboot_then_deficit_are_reported(lab: Lab) -> None:
                 f"event {arrived - back:.2f} s later (detected by {event['detected_by']})"
             )
             # Nobody recovers the table here: the MS says it stays short.
-            deficit, _ = await source.next("registration_deficit")
+            deficit, _unused = await source.next("registration_deficit")
             assert deficit["unit"] == "ms1-a"
             assert deficit["boot_time"] == event["boot_time"]
             assert deficit["registered"] < deficit["expected"]
@@ -119,7 +119,7 @@ def test_switchover_is_reported_once(lab: Lab) -> None:
             await asyncio.sleep(5.0)  # both units notified, and polls ran since
             repeats = [
                 e
-                for e in (source.queue.get_nowait() for _ in range(source.queue.qsize()))
+                for e in (source.queue.get_nowait() for _unused in range(source.queue.qsize()))
                 if e["lisp_ms"]["event"] == "switchover"
             ]
             assert repeats == []

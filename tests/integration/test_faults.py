@@ -199,11 +199,11 @@ def test_hostile_datagrams_over_udp_show_in_the_netconf_counters(tmp_path: Path)
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         try:
             sock.bind(("127.0.0.1", 0))
-            for _ in range(200):
+            for _unused in range(200):
                 junk = rng.randbytes(rng.randrange(0, 300))
                 sock.sendto(junk, ms)
                 sock.sendto(junk, etr)
-            for _ in range(20):
+            for _unused in range(20):
                 sock.sendto(forged_register[:-1] + bytes([rng.randrange(256)]), ms)
                 sock.sendto(forged_notify, etr)
             sock.sendto(

@@ -156,7 +156,7 @@ def test_lists_hosts_groups_and_connection_vars(tmp_path: Path, lab_files) -> No
 
 
 def test_without_site_groups_and_without_credentials(tmp_path: Path, lab_files) -> None:
-    eids, _ = lab_files
+    eids, _unused = lab_files
     source = write_source(tmp_path, str(eids), groups_per_site=False, network_os="x.y.z")
     proc = list_inventory(source, "--vault-password-file", str(tmp_path / "vault-pw"))
     assert proc.returncode == 0, proc.stderr
@@ -169,7 +169,7 @@ def test_without_site_groups_and_without_credentials(tmp_path: Path, lab_files) 
 
 
 def test_vault_key_without_a_vault_secret_is_a_clear_error(tmp_path: Path, lab_files) -> None:
-    eids, _ = lab_files
+    eids, _unused = lab_files
     proc = list_inventory(write_source(tmp_path, str(eids)))
     assert proc.returncode != 0
     assert f"{eids}:" in proc.stderr

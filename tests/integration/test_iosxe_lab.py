@@ -39,7 +39,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(400)]
 
 PLAYBOOKS = Path(__file__).resolve().parents[2] / "playbooks"
 DETECT = "lispnet.ms_recovery.ms_recovery : Detect a reboot or switchover"
-CISCO = {namespace for _, namespace, _ in models.MODULES}
+CISCO = {namespace for _unused, namespace, _unused in models.MODULES}
 
 
 @pytest.fixture(scope="module")

@@ -89,8 +89,8 @@ def test_brief_read_streams_while_other_threads_use_the_session(lab: Lab) -> Non
     inventory = load_inventory(lab.eids)
     platform = get_platform()
     with lab.ms_session() as session, concurrent.futures.ThreadPoolExecutor(2) as pool:
-        briefs = [pool.submit(platform.read_registered, session) for _ in range(5)]
-        units = [platform.read_ms_unit(session).unit for _ in range(5)]
+        briefs = [pool.submit(platform.read_registered, session) for _unused in range(5)]
+        units = [platform.read_ms_unit(session).unit for _unused in range(5)]
         tables = [b.result(timeout=30) for b in briefs]
     assert all(unit is not None and unit.ha_role == "active" for unit in units)
     for table in tables:
@@ -183,7 +183,7 @@ def test_forged_and_replayed_notifications_are_dropped_and_counted(lab: Lab) -> 
         # Authentic and fresh: acked (with the site key) and acted upon.
         older, newer = nonces.next(), nonces.next()
         sock.sendto(notify(site.key.reveal(), newer), etr)
-        ack_bytes, _ = sock.recvfrom(4096)
+        ack_bytes, _unused = sock.recvfrom(4096)
         ack = decode(ack_bytes)
         assert isinstance(ack, MapNotifyMessage) and ack.is_ack and ack.nonce == newer
         assert verify(ack_bytes, site.key.reveal(), Algorithm(site.algorithm))

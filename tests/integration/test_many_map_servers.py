@@ -157,14 +157,14 @@ def test_a_sliced_job_recovers_each_map_server_once(
         )
         jobs.append((thread, runner))
     try:
-        for thread, _ in jobs:
+        for thread, _unused in jobs:
             thread.join(timeout=240)
     finally:
         for directory in control_dirs:
             shutil.rmtree(directory, ignore_errors=True)
     covered: list[str] = []
     recovered: dict[str, str] = {}
-    for _, runner in jobs:
+    for _unused, runner in jobs:
         stdout = runner.stdout.read()
         assert (runner.status, runner.rc) == ("successful", 0), stdout
         covered += runner.stats["ok"]

@@ -92,7 +92,7 @@ def _register(lab: Lab, eids: list[Eid], nonce: int, key: str = KEY) -> bool:
         sock.settimeout(2.0)
         sock.sendto(data, (str(lab.spec.service_address), 4342))
         try:
-            reply, _ = sock.recvfrom(4096)
+            reply, _unused = sock.recvfrom(4096)
         except TimeoutError:
             return False
         message = decode(reply)
@@ -119,7 +119,7 @@ def test_sites_are_written_over_netconf_and_honoured_at_once(lab: Lab) -> None:
         "<etrs><etr><name>site-new-etr1</name><rloc>127.0.0.2</rloc></etr></etrs>"
         f"<eids><eid><eid-id>{EID2}</eid-id></eid></eids></site>",
     )
-    stored, _ = _stored(lab)
+    stored, _unused = _stored(lab)
     assert stored["site-new"].eids == (EID1, EID2)
     assert [(e.name, e.rloc) for e in stored["site-new"].etrs] == [
         ("site-new-etr1", ipaddress.ip_address("127.0.0.2"))
@@ -129,14 +129,14 @@ def test_sites_are_written_over_netconf_and_honoured_at_once(lab: Lab) -> None:
 
     # Replace: the whole site is what the request says.
     _edit(lab, NEW_SITE.replace("<site-id>900</site-id>", "<site-id>901</site-id>"), "replace")
-    stored, _ = _stored(lab)
+    stored, _unused = _stored(lab)
     assert (stored["site-new"].site_id, stored["site-new"].eids) == (901, (EID1,))
     assert EID2 not in lab.registered()  # its registration went with the prefix
 
     # Survives a reboot of the MS.
     lab.control("reboot", down_for=1)
     wait_ms_back(lab.dir, timeout=20)
-    stored, _ = _stored(lab)
+    stored, _unused = _stored(lab)
     assert stored["site-new"].site_id == 901
     assert _register(lab, [EID1], nonces.next())
     assert eventually(lambda: EID1 in lab.registered())
@@ -152,7 +152,7 @@ def test_sites_are_written_over_netconf_and_honoured_at_once(lab: Lab) -> None:
 
 
 def test_bad_edits_are_refused_and_change_nothing(lab: Lab) -> None:
-    before, _ = _stored(lab)
+    before, _unused = _stored(lab)
     existing = next(iter(before.values()))
 
     error = _refused(
@@ -184,5 +184,5 @@ def test_bad_edits_are_refused_and_change_nothing(lab: Lab) -> None:
         )
     assert info.value.tag == "operation-not-supported" and "interfaces" in info.value.message
 
-    after, _ = _stored(lab)
+    after, _unused = _stored(lab)
     assert after == before

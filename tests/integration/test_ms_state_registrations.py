@@ -74,7 +74,7 @@ def refill(lab: Lab, expect_missing: int = 0, timeout: float = 30.0) -> None:
         platform.send_reregistration(session, [], True, 10)
         deadline = time.monotonic() + timeout
         while True:
-            _, summary = platform.read_ms_unit_summary(session)
+            _unused, summary = platform.read_ms_unit_summary(session)
             assert summary is not None
             if summary.registered_eids == summary.expected_eids - expect_missing:
                 return

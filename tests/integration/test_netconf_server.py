@@ -558,7 +558,7 @@ async def _raw_session(server: NetconfServer) -> tuple[asyncssh.SSHClientConnect
         agent_path=None,
         config=None,
     )
-    writer, reader, _ = await conn.open_session(subsystem="netconf", encoding=None)
+    writer, reader, _unused = await conn.open_session(subsystem="netconf", encoding=None)
     return conn, (reader, writer)
 
 
@@ -649,7 +649,7 @@ def test_oversized_message_is_refused(lt: LoopThread, lab: Lab) -> None:
             await _read_until(reader, b"]]>]]>")
             writer.write(HELLO_11)
             writer.write(b"\n#1024\n" + b" " * 1024)  # at the chunk cap: accepted
-            for _ in range(8):
+            for _unused in range(8):
                 writer.write(b"\n#1000\n" + b" " * 1000)  # total grows past 4096
             return await _read_until(reader, b"\x00never", timeout=5)
         finally:
@@ -751,7 +751,7 @@ def test_ncclient_session_sends_each_request_at_once(
     )
 
     monkeypatch.setattr(ncclient_session, "TICK", 3600.0)
-    server, _ = router
+    server, _unused = router
     session = NcclientSession.connect(
         host=server.host,
         port=server.port,
@@ -762,7 +762,7 @@ def test_ncclient_session_sends_each_request_at_once(
     )
     try:
         flt = f'<interfaces xmlns="{IF_NS}"/>'
-        for _ in range(3):
+        for _unused in range(3):
             assert session.get(flt).find(".//" + _q("mtu")) is not None
         assert b"mtu" in session.get_text(flt)
     finally:
@@ -779,7 +779,7 @@ def test_ncclient_session_refuses_a_host_key_marked_revoked(
         NetconfFailure,
     )
 
-    server, _ = router
+    server, _unused = router
     _name, key_type, key = known_hosts_line(server.host, server.port, lab.key).split()
     with lab.known_hosts.open("a") as fh:
         fh.write(f"@revoked * {key_type} {key}\n")

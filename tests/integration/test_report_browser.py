@@ -111,5 +111,5 @@ def test_a_console_error_is_seen(tmp_path: Path) -> None:
     html.write_text(
         html.read_text().replace("</body>", "<script>console.error('boom')</script></body>")
     )
-    _, log = _render(tmp_path)
+    _unused, log = _render(tmp_path)
     assert any("CONSOLE" in line and "boom" in line for line in log.splitlines())

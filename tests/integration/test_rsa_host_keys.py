@@ -53,7 +53,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
 
 def _known_hosts_type(lab: Lab, address: str) -> str:
     for line in paths.known_hosts(lab.dir).read_text().splitlines():
-        name, key_type, _ = line.split()
+        name, key_type, _unused = line.split()
         if name == f"[{address}]:{lab.spec.netconf_port}":
             return key_type
     raise AssertionError(f"{address} not in the lab's known_hosts")

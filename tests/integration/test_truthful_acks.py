@@ -137,7 +137,7 @@ class Relay:
             except TimeoutError:
                 pass
             try:
-                data, _ = self.outbound.recvfrom(4096)
+                data, _unused = self.outbound.recvfrom(4096)
                 if self.controller is not None:
                     self.outbound.sendto(data, self.controller)
                     self.relayed_acks += 1

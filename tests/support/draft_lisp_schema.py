@@ -291,5 +291,5 @@ TYPES: dict[str, Callable[[str], bool]] = {
     # Checked against the data's locator sets and network instances by the
     # conformance check.
     "locator-set-ref": lambda t: _ID_TYPE.match(t) is not None,
-    "network-instance-ref": lambda t: bool(t),
+    "network-instance-ref": bool,
 }

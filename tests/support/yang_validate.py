@@ -165,7 +165,7 @@ def validate_rpc_input(body: etree._Element) -> None:
 def validate_rpc_output(rpc: str, reply: etree._Element) -> None:
     """``rpc``: "module:name"; ``reply``: the <rpc-reply> holding the output leaves."""
     module = rpc.partition(":")[0]
-    namespace = next(ns for name, ns, _ in MODULES if name == module)
+    namespace = next(ns for name, ns, _unused in MODULES if name == module)
     _validate_sub(rpc, _wrapped(f"{{{namespace}}}output", reply))
 
 
@@ -179,7 +179,7 @@ def validate_notification(envelope: etree._Element) -> None:
 
 
 def _module_of(namespace: str | None) -> str:
-    for name, ns, _ in MODULES:
+    for name, ns, _unused in MODULES:
         if ns == namespace:
             return name
     raise YangValidationError(f"no module with namespace {namespace}")
@@ -203,7 +203,7 @@ def _yanglint(root: etree._Element) -> None:
         return
     modules = [
         str(PROJECT_YANG / f"{name}.yang")
-        for name, _, _ in MODULES
+        for name, _unused, _unused in MODULES
         if (PROJECT_YANG / f"{name}.yang").exists()
     ]
     with tempfile.NamedTemporaryFile("wb", suffix=".xml") as tmp:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.events import (
@@ -87,6 +87,11 @@ class _Unit:
     role: str | None = None
     short_since: float | None = None
     deficit_reported: bool = False
+    # When a poll last read it in its current boot, and as active (wall clock
+    # of the poll's start): the lower bounds of a later outage, as ms_state's
+    # sightings (state/down_window.py), only seconds apart.
+    seen_up_at: datetime | None = None
+    active_seen_at: datetime | None = None
 
     def new_term(self) -> None:
         """A reboot or becoming active: the deficit clock starts over."""
@@ -125,13 +130,17 @@ class Detector:
         info = reading.unit
         name = (info.unit_name if info else None) or endpoint
         unit = self.units.setdefault(name, _Unit())
+        read_at = self.wallclock() - timedelta(seconds=max(0.0, self.clock() - started_at))
         events: list[WatchEvent] = []
         if info is not None:
             events += self._boot(name, info.boot_time, "poll", {}, info.reboot_count)
+            if unit.boot_time == info.boot_time:  # not a stale read of an older boot
+                unit.seen_up_at = read_at
         if info is not None and started_at >= self.last_switchover_at:
             unit.role = info.ha_role
             if info.ha_role == "active":
                 events += self._active(name, None, "poll", {})
+                unit.active_seen_at = read_at
         if unit.role == "active" and self.deficit_after > 0:
             events += self._deficit_poll(name, unit, reading)
         return self._dedup(events)
@@ -177,13 +186,19 @@ class Detector:
             if reboot_count is not None:
                 unit.reboot_count = max(reboot_count, previous_count or 0)
             return []
+        seen_up = unit.seen_up_at
         unit.boot_time = boot_time
+        unit.seen_up_at = None  # not yet read in this boot
         # A boot seen by notification has no count: the next poll sets it.
         unit.reboot_count = reboot_count
         unit.new_term()
         if previous is None:
             return []  # first sight: a baseline, not a reboot we saw happen
-        detail = {**detail, "previous_boot_time": format_time(previous)}
+        detail = {
+            **detail,
+            "previous_boot_time": format_time(previous),
+            "previous_boot_seen_at": None if seen_up is None else format_time(seen_up),
+        }
         return [self._event(REBOOT, name, how, detail)]
 
     def _active(
@@ -203,7 +218,14 @@ class Detector:
         previous = previous or known
         if known is None and how == "poll":
             return []  # first sight of the active unit
-        detail = {**detail, "new_active": name, "previous_active": previous}
+        old = self.units.get(previous) if previous else None
+        seen_at = None if old is None or old.active_seen_at is None else old.active_seen_at
+        detail = {
+            **detail,
+            "new_active": name,
+            "previous_active": previous,
+            "previous_active_seen_at": None if seen_at is None else format_time(seen_at),
+        }
         return [self._event(SWITCHOVER, name, how, detail)]
 
     def _deficit_poll(self, name: str, unit: _Unit, reading: PollReading) -> list[WatchEvent]:

@@ -43,7 +43,6 @@ class UnitLink(Protocol):
     def next_notification(self, timeout: float) -> MsEvent | None:
         """The next event of ours within ``timeout`` s, else None; raises
         NetconfFailure when the session is gone."""
-        ...
 
     def close(self) -> None: ...
 

@@ -74,7 +74,7 @@ def cross_check(source: str, facts: Facts) -> list[Problem]:
         lambda v: f"duplicate EID {v[1]} in site {v[0]!r}",
     )
     problems += eid_conflicts(source, facts.eids)
-    known = sorted({name for name, _ in facts.map_servers})
+    known = sorted({name for name, _facts in facts.map_servers})
     for name, where in facts.map_server_refs:
         if name not in known:
             hint = suggest(name, known)
@@ -149,7 +149,7 @@ def eid_conflicts(source: str, eids: Iterable[tuple[Eid, str, Where]]) -> list[P
 
     problems = []
     stack: list[_Open] = []
-    for group, start, _, _, last, eid, site, where in entries:
+    for group, start, _length, _index, last, eid, site, where in entries:
         while stack and (stack[-1].group != group or stack[-1].last < start):
             stack.pop()
         parent = stack[-1] if stack else None

@@ -10,9 +10,13 @@ in, and dump -> load -> dump is a fixed point.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Literal
 
-import yaml
+try:
+    import yaml
+except ImportError:  # a module reports it missing first (module_utils/libraries.py)
+    pass
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.model import (
     EidInventory,
@@ -40,14 +44,18 @@ class VaultText(str):
     """Ciphertext to be written as a ``!vault |`` block, as Ansible expects."""
 
 
-# libyaml writes a 50,000-EID snapshot about four times faster.
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
-    pass
+@functools.cache
+def vault_dumper() -> type[yaml.SafeDumper]:
+    """The dumper: PyYAML's safe one, writing :class:`VaultText` as a vault block."""
 
+    # libyaml writes a 50,000-EID snapshot about four times faster.
+    class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+        pass
 
-_Dumper.add_representer(
-    VaultText, lambda dumper, text: dumper.represent_scalar(VAULT_TAG, str(text), style="|")
-)
+    _Dumper.add_representer(
+        VaultText, lambda dumper, text: dumper.represent_scalar(VAULT_TAG, str(text), style="|")
+    )
+    return _Dumper
 
 
 def dump_inventory(inventory: EidInventory, *, keys: KeyMode) -> str:
@@ -60,7 +68,7 @@ def dump_inventory(inventory: EidInventory, *, keys: KeyMode) -> str:
     with collector_paused():
         return yaml.dump(
             inventory_to_dict(inventory, keys=keys),
-            Dumper=_Dumper,
+            Dumper=vault_dumper(),
             sort_keys=False,
             default_flow_style=None,  # leaf mappings such as EIDs on one line each
             allow_unicode=True,

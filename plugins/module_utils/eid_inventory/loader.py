@@ -13,7 +13,10 @@ import socket
 from collections.abc import Callable
 from typing import Any
 
-import yaml
+try:
+    import yaml
+except ImportError:  # a module reports it missing first (module_utils/libraries.py)
+    pass
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.checks import (
     Facts,
@@ -37,12 +40,21 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.secret import (
     Secret,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.yaml_events import (
+    MAP_TAG,
+    SEQ_TAG,
+    EventComposer,
+    Mapping,
+    Node,
+    Scalar,
+    Sequence,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.yaml_nodes import (
     NEED_VAULT,
+    STR_TAG,
     VAULT_HEADER,
     Decrypt,
     NodeReader,
-    compose,
     join,
     line_of,
 )
@@ -61,8 +73,8 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
 )
 
 # A field reader: (value node, field path) -> value, or None after noting a problem.
-Read = Callable[[yaml.Node, str], Any]
-Fields = dict[str, yaml.Node]
+Read = Callable[[Node, str], Any]
+Fields = dict[str, Node]
 
 # name -> required
 TOP_FIELDS = {"map_servers": True, "sites": True}
@@ -137,7 +149,8 @@ def parse_inventory(text: str, source: str, decrypt: Decrypt | None = None) -> E
 
 def _parse(text: str, source: str, decrypt: Decrypt | None) -> EidInventory:
     try:
-        root = compose(text)
+        with EventComposer(text) as events:
+            return _InventoryReader(source, decrypt).read(events)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
@@ -148,11 +161,6 @@ def _parse(text: str, source: str, decrypt: Decrypt | None) -> EidInventory:
         raise InventoryError(
             [Problem(source, 0, "", f"not valid YAML: {type(exc).__name__}")]
         ) from None
-    if root is None:
-        raise InventoryError(
-            [Problem(source, 1, "", "the file is empty; expected map_servers and sites")]
-        )
-    return _InventoryReader(source, decrypt).read(root)
 
 
 def decrypt_file(text: str, source: str, decrypt: Decrypt | None) -> str:
@@ -180,13 +188,27 @@ class _InventoryReader(NodeReader):
         super().__init__(source, decrypt)
         self.facts = Facts()
 
-    def read(self, root: yaml.Node) -> EidInventory:
+    def read(self, events: EventComposer) -> EidInventory:
+        """Read the document; a YAML error anywhere in it raises yaml.YAMLError
+        (the problems found before it are dropped, as the file is not YAML)."""
+        if not events.start_document():
+            raise InventoryError(
+                [Problem(self.source, 1, "", "the file is empty; expected map_servers and sites")]
+            )
+        read_one: dict[str, Read] = {"map_servers": self._map_server, "sites": self._site}
+        lists: dict[str, list[Any]] = {}
+        if events.at_streamable(Mapping):
+            root: Node = self._top_streamed(events, read_one, lists)
+        else:
+            root = events.node()
+        events.end_document()
         top = self.mapping(root, "", TOP_FIELDS)
-        map_servers: list[MapServer | None] = []
-        sites: list[Site | None] = []
         if top is not None:
-            map_servers = self._each(top.get("map_servers"), "map_servers", self._map_server)
-            sites = self._each(top.get("sites"), "sites", self._site)
+            for name, read in read_one.items():
+                if name not in lists:
+                    lists[name] = self._each(top.get(name), name, read)
+        map_servers: list[MapServer | None] = lists.get("map_servers", [])
+        sites: list[Site | None] = lists.get("sites", [])
         self.problems += cross_check(self.source, self.facts)
         if self.problems:
             self.problems.sort(key=lambda p: (p.line, p.field))
@@ -197,13 +219,40 @@ class _InventoryReader(NodeReader):
             self.source,
         )
 
-    def _each(self, node: yaml.Node | None, path: str, read_one: Read) -> list[Any]:
+    def _top_streamed(
+        self, events: EventComposer, read_one: dict[str, Read], lists: dict[str, list[Any]]
+    ) -> Mapping:
+        """The top-level mapping, whose lists (``sites``: 10,000 and more) are
+        read an item at a time as they are composed, never held whole. Their
+        results go to ``lists``; in the mapping returned they are empty
+        placeholders with their line (for "field given twice")."""
+        line = events.enter()
+        pairs: list[tuple[Node, Node]] = []
+        seen: set[str] = set()
+        while not events.at_end():
+            key = events.node()
+            name = key.value if key.tag == STR_TAG and type(key) is Scalar else None
+            value: Node
+            # Only the first of a repeated field is read, as mapping() keeps it.
+            if name in read_one and name not in seen and events.at_streamable(Sequence):
+                value = Sequence(SEQ_TAG, [], events.enter())
+                read = read_one[name]
+                lists[name] = [read(item, join(name, i)) for i, item in enumerate(events.items())]
+            else:
+                value = events.node()
+            if name is not None:
+                seen.add(name)
+            pairs.append((key, value))
+        events.leave()
+        return Mapping(MAP_TAG, pairs, line)
+
+    def _each(self, node: Node | None, path: str, read_one: Read) -> list[Any]:
         if node is None:
             return []
         items = self.sequence(node, path)
         return [read_one(item, join(path, i)) for i, item in enumerate(items or ())]
 
-    def _map_server(self, node: yaml.Node, path: str) -> MapServer | None:
+    def _map_server(self, node: Node, path: str) -> MapServer | None:
         fields = self.mapping(node, path, MAP_SERVER_FIELDS)
         if fields is None:
             return None
@@ -220,7 +269,7 @@ class _InventoryReader(NodeReader):
             return None
         return MapServer(name, address, tuple(units))
 
-    def _unit(self, node: yaml.Node, path: str) -> MsUnit | None:
+    def _unit(self, node: Node, path: str) -> MsUnit | None:
         fields = self.mapping(node, path, UNIT_FIELDS)
         if fields is None:
             return None
@@ -232,7 +281,7 @@ class _InventoryReader(NodeReader):
             return None
         return MsUnit(name, netconf)
 
-    def _netconf(self, node: yaml.Node, path: str) -> NetconfEndpoint | None:
+    def _netconf(self, node: Node, path: str) -> NetconfEndpoint | None:
         fields = self.mapping(node, path, NETCONF_FIELDS)
         if fields is None:
             return None
@@ -244,7 +293,7 @@ class _InventoryReader(NodeReader):
             return None
         return NetconfEndpoint(host.strip(), port)
 
-    def _site(self, node: yaml.Node, path: str) -> Site | None:
+    def _site(self, node: Node, path: str) -> Site | None:
         fields = self.mapping(node, path, SITE_FIELDS)
         if fields is None:
             return None
@@ -296,9 +345,7 @@ class _InventoryReader(NodeReader):
             proxy_reply=proxy_reply,
         )
 
-    def _site_map_servers(
-        self, node: yaml.Node, fields: Fields, path: str
-    ) -> tuple[str, ...] | None:
+    def _site_map_servers(self, node: Node, fields: Fields, path: str) -> tuple[str, ...] | None:
         """``map_server: NAME``, or ``map_servers: [NAME, ...]`` for a site whose
         ETRs register to several Map-Servers, each on its own (the redundant
         design); every name is checked against map_servers later (cross_check)."""
@@ -348,7 +395,7 @@ class _InventoryReader(NodeReader):
             names.append(name)
         return tuple(names) if len(names) == len(items) else None
 
-    def _flag(self, node: yaml.Node, path: str) -> bool | None:
+    def _flag(self, node: Node, path: str) -> bool | None:
         text = self.text(node, path)
         if text is None:
             return None
@@ -365,14 +412,14 @@ class _InventoryReader(NodeReader):
             return None
         node, where = fields[name], join(path, name)
         items = self._each(node, where, read_one)
-        if isinstance(node, yaml.SequenceNode) and not node.value:
+        if isinstance(node, Sequence) and not node.value:
             self.problem(node, where, when_empty)
             return None
         if not items or None in items:
             return None
         return items
 
-    def _etr(self, node: yaml.Node, path: str, site: str) -> Etr | None:
+    def _etr(self, node: Node, path: str, site: str) -> Etr | None:
         fields = self.mapping(node, path, ETR_FIELDS)
         if fields is None:
             return None
@@ -410,7 +457,7 @@ class _InventoryReader(NodeReader):
             weight=100 if weight is None else weight,
         )
 
-    def _supports(self, node: yaml.Node, path: str) -> frozenset[str] | None:
+    def _supports(self, node: Node, path: str) -> frozenset[str] | None:
         items = self.sequence(node, path)
         if items is None:
             return None
@@ -424,7 +471,7 @@ class _InventoryReader(NodeReader):
             return None
         return frozenset(str(n).strip() for n in names)
 
-    def _eid(self, node: yaml.Node, path: str, site: str) -> Eid | None:
+    def _eid(self, node: Node, path: str, site: str) -> Eid | None:
         fields = self.mapping(node, path, EID_FIELDS)
         if fields is None:
             return None
@@ -453,7 +500,7 @@ class _InventoryReader(NodeReader):
         return name
 
     def _prefix(
-        self, node: yaml.Node, path: str
+        self, node: Node, path: str
     ) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
         text = self.text(node, path)
         if text is None:
@@ -471,7 +518,7 @@ class _InventoryReader(NodeReader):
             self.problem(node, path, f"{text!r} has host bits set (did you mean {loose}?)")
         return None
 
-    def _algorithm(self, node: yaml.Node, path: str) -> Algorithm | None:
+    def _algorithm(self, node: Node, path: str) -> Algorithm | None:
         text = self.text(node, path)
         if text is None:
             return None
@@ -486,7 +533,7 @@ class _InventoryReader(NodeReader):
             return None
         return algorithm_from_name(text.strip().lower())
 
-    def _key(self, node: yaml.Node, path: str) -> Secret | None:
+    def _key(self, node: Node, path: str) -> Secret | None:
         read = self.scalar(node, path)
         if read is None:
             return None

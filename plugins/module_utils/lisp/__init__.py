@@ -5,6 +5,7 @@
 - ``types``: shared value types (Eid, Rloc, Mapping).
 - ``codec``: encode/decode control messages (no scapy import, for speed).
 - ``auth``: HMAC sealing and verification; ``nonce``: nonce sources.
-- ``layers``: scapy layers for the same messages; importing it binds them to
-  UDP 4342 so that ``IP(captured_bytes)`` dissects LISP.
+
+The scapy layers for the same messages, which the tests hold the codec to, are in
+tests/support/lisp_layers/ (scapy is a test requirement).
 """

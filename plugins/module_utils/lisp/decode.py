@@ -104,7 +104,7 @@ def _eid_address(reader: _Reader, what: str) -> tuple[int, IPAddress] | None:
         return None
     if afi != AFI_LCAF:
         return 0, _plain(reader, afi, what)
-    _, _, lcaf_type, _, length = reader.unpack(_LCAF, what)
+    _reserved, _flags, lcaf_type, _iid_mask_len, length = reader.unpack(_LCAF, what)
     if lcaf_type != LCAF_INSTANCE_ID:
         raise MalformedMessage(f"unsupported LCAF type {lcaf_type} in {what}")
     start = reader.pos
@@ -180,7 +180,7 @@ def _record_size(data: bytes, pos: int) -> int | None:
     if size is None:
         return None
     end += size
-    for _ in range(data[pos + 4]):  # the locator count
+    for _index in range(data[pos + 4]):  # the locator count
         size = _locator_size(data, end)
         if size is None:
             return None
@@ -258,7 +258,7 @@ def _record(reader: _Reader) -> Mapping:
 def _fresh_record(reader: _Reader) -> Mapping:
     ttl, locator_count, mask_len, word, version_word = reader.unpack(_RECORD, "EID-record")
     eid = _eid(reader, mask_len, "EID-record")
-    rlocs = tuple(_locator(reader) for _ in range(locator_count))
+    rlocs = tuple(_locator(reader) for _index in range(locator_count))
     return Mapping(
         eid,
         rlocs,
@@ -270,7 +270,7 @@ def _fresh_record(reader: _Reader) -> Mapping:
 
 
 def _records(reader: _Reader, count: int) -> tuple[Mapping, ...]:
-    return tuple(_record(reader) for _ in range(count))
+    return tuple(_record(reader) for _index in range(count))
 
 
 def _authenticated(
@@ -325,10 +325,12 @@ def _map_request(data: bytes, remember: bool, trailer: bytes | None) -> MapReque
     source_eid = None
     if source is not None:
         source_eid = Eid(source[0], ipaddress.ip_network(source[1]))
-    itr_rlocs = tuple(_rloc_address(reader, "ITR-RLOC") for _ in range(((word0 >> 8) & 0x1F) + 1))
+    itr_rlocs = tuple(
+        _rloc_address(reader, "ITR-RLOC") for _index in range(((word0 >> 8) & 0x1F) + 1)
+    )
     eids = []
-    for _ in range(word0 & 0xFF):
-        _, mask_len = reader.unpack(_REQUEST_RECORD, "Map-Request record")
+    for _index in range(word0 & 0xFF):
+        _reserved, mask_len = reader.unpack(_REQUEST_RECORD, "Map-Request record")
         eids.append(_eid(reader, mask_len, "Map-Request record"))
     if word0 & 0x04000000:
         # The M bit appends the requester's own mapping; nobody here needs it,
@@ -359,7 +361,8 @@ def _ecm(data: bytes, remember: bool, trailer: bytes | None) -> EcmMessage:
     if message_type(inner) == 8:
         raise MalformedMessage("ECM inside an ECM")
     message = _decode(inner, remember, None)
-    assert not isinstance(message, EcmMessage)
+    if isinstance(message, EcmMessage):  # ruled out above, before decoding it
+        raise MalformedMessage("ECM inside an ECM")
     return EcmMessage(src, dst, sport, dport, message)
 
 
@@ -396,11 +399,11 @@ def first_record_eid(data: bytes) -> Eid:
     more on it."""
     try:
         reader = _Reader(bytes(data))
-        word0, _, _, _, auth_length = reader.unpack(_AUTH_HEADER, "header")
+        word0, _nonce, _key_id, _algorithm, auth_length = reader.unpack(_AUTH_HEADER, "header")
         if not word0 & 0xFF:
             raise MalformedMessage("no EID-record")
         reader.take(auth_length, "authentication data")
-        _, _, mask_len, _, _ = reader.unpack(_RECORD, "EID-record")
+        _ttl, _locators, mask_len, _flags, _version = reader.unpack(_RECORD, "EID-record")
         return _eid(reader, mask_len, "EID-record")
     except MalformedMessage:
         raise
@@ -426,7 +429,7 @@ def decode(
     exactly these 24 octets at its end without the I bit (lispers.net) is
     accepted with them. Any other leftover is malformed.
     """
-    if not isinstance(data, bytes | bytearray | memoryview):
+    if not isinstance(data, (bytes, bytearray, memoryview)):
         raise MalformedMessage(f"expected bytes, got {type(data).__name__}")
     try:
         return _decode(bytes(data), remember, sent_trailer)

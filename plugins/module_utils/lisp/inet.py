@@ -76,7 +76,9 @@ def parse_ip_udp(data: bytes) -> tuple[IPAddress, IPAddress, int, int, bytes]:
         if len(data) < _IPV4_HEADER.size:
             raise MalformedMessage("truncated inner IPv4 header")
         header_length = (data[0] & 0x0F) * 4
-        _, _, total, _, frag, _, proto, _, src_b, dst_b = _IPV4_HEADER.unpack_from(data)
+        _ihl, _tos, total, _ident, frag, _ttl, proto, _sum, src_b, dst_b = _IPV4_HEADER.unpack_from(
+            data
+        )
         if header_length < _IPV4_HEADER.size or len(data) < header_length:
             raise MalformedMessage("bad inner IPv4 header length")
         if total != len(data):
@@ -90,7 +92,7 @@ def parse_ip_udp(data: bytes) -> tuple[IPAddress, IPAddress, int, int, bytes]:
     elif version == 6:
         if len(data) < _IPV6_HEADER.size:
             raise MalformedMessage("truncated inner IPv6 header")
-        _, payload_length, proto, _, src_b, dst_b = _IPV6_HEADER.unpack_from(data)
+        _flow, payload_length, proto, _hop_limit, src_b, dst_b = _IPV6_HEADER.unpack_from(data)
         if payload_length != len(data) - _IPV6_HEADER.size:
             raise MalformedMessage("inner IPv6 payload length does not match the bytes")
         src, dst = ipaddress.IPv6Address(src_b), ipaddress.IPv6Address(dst_b)

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from .auth import Algorithm
 from .types import Eid, IPAddress, Mapping
@@ -66,6 +67,6 @@ class EcmMessage:
     message: MapRequestMessage | MapReplyMessage | MapRegisterMessage | MapNotifyMessage
 
 
-LispMessage = (
-    MapRegisterMessage | MapNotifyMessage | MapRequestMessage | MapReplyMessage | EcmMessage
+LispMessage: TypeAlias = (
+    "MapRegisterMessage | MapNotifyMessage | MapRequestMessage | MapReplyMessage | EcmMessage"
 )

@@ -87,44 +87,47 @@ class NonceCounter:
             return value
 
     def _reserve(self) -> None:
-        start = max(self._end, clock_start()) if self.path is None else self._reserve_in_file()
+        if self.path is None:
+            start = max(self._end, clock_start())
+        else:
+            start = self._reserve_in_file(self.path)
         end = start + self._block
         if end > _MAX:
             raise NonceCounterError("nonce space exhausted")
         self._next, self._end = start, end
 
-    def _reserve_in_file(self) -> int:
-        assert self.path is not None
+    def _reserve_in_file(self, path: Path) -> int:
         try:
-            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
-            raise NonceCounterError(f"nonce counter {self.path}: {exc}") from None
+            raise NonceCounterError(f"nonce counter {path}: {exc}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
-            stored = self._read()
+            stored = _read(path)
             start = clock_start() if stored is None else stored
             start = max(start, self._end)
-            atomic_write_text(self.path, f"{start + self._block}\n")
+            atomic_write_text(path, f"{start + self._block}\n")
             return start
         except OSError as exc:
-            raise NonceCounterError(f"nonce counter {self.path}: {exc}") from None
+            raise NonceCounterError(f"nonce counter {path}: {exc}") from None
         finally:
             os.close(fd)  # releases the lock
 
-    def _read(self) -> int | None:
-        assert self.path is not None
-        try:
-            text = self.path.read_text(encoding="ascii").strip()
-        except FileNotFoundError:
-            return None
-        try:
-            value = int(text)
-        except ValueError:
-            raise NonceCounterError(
-                f"nonce counter {self.path}: not a number ({text[:20]!r});"
-                " remove the file to start again from the clock"
-            ) from None
-        if not 0 <= value <= _MAX:
-            raise NonceCounterError(f"nonce counter {self.path}: {value} is not a 64-bit value")
-        return value
+
+def _read(path: Path) -> int | None:
+    """The end of the last block handed out, None before the first."""
+    try:
+        text = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise NonceCounterError(
+            f"nonce counter {path}: not a number ({text[:20]!r});"
+            " remove the file to start again from the clock"
+        ) from None
+    if not 0 <= value <= _MAX:
+        raise NonceCounterError(f"nonce counter {path}: {value} is not a 64-bit value")
+    return value

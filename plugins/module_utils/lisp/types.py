@@ -13,9 +13,12 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+# Quoted like the annotations: ansible-test's pylint reads module_utils as code for the
+# oldest Python a managed node may have, where an evaluated X | Y fails.
+IPAddress: TypeAlias = "ipaddress.IPv4Address | ipaddress.IPv6Address"
+IPNetwork: TypeAlias = "ipaddress.IPv4Network | ipaddress.IPv6Network"
 
 MAX_INSTANCE_ID = (1 << 24) - 1
 _EID_TEXT = re.compile(r"^\[(\d+)\](.+)$")

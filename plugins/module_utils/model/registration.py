@@ -17,6 +17,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
     Rloc,
 )
 
+# ``Registration.registrant`` of a read that tells neither xTR-ID nor source.
+UNTOLD_REGISTRANT = (None, 0)
+
 
 class Registration(NamedTuple):
     """``eid``, ``site``, ``rlocs`` and ``last_registered`` every read has;

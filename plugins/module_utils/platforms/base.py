@@ -77,23 +77,18 @@ class Platform(Protocol):
 
     def capabilities(self, session: NetconfSession) -> Capabilities:
         """What this platform can do with the server behind ``session``."""
-        ...
 
     def read_ms(self, session: NetconfSession) -> MsSnapshot:
         """Everything the Map-Server serves (sites, registrations, stored sites, unit)."""
-        ...
 
     def read_ms_unit(self, session: NetconfSession) -> MsSnapshot:
         """Unit info and counters only: cheap enough to poll during a reboot."""
-        ...
 
     def read_ms_unit_summary(self, session: NetconfSession) -> tuple[MsSnapshot, MsSummary | None]:
         """``read_ms_unit`` plus the summary counts, from the same single read."""
-        ...
 
     def read_registrations(self, session: NetconfSession) -> tuple[Registration, ...]:
         """The registration table of the unit (empty on a standby unit)."""
-        ...
 
     def read_registered(
         self, session: NetconfSession, known: Iterable[Eid] = ()
@@ -102,7 +97,6 @@ class Platform(Protocol):
         RLOC addresses, last registration): much less to send and parse than
         ``read_registrations`` on a large Map-Server. ``known``: the caller's
         EIDs (its inventory's), reused instead of parsing equal ones."""
-        ...
 
     def send_reregistration(
         self,
@@ -112,12 +106,9 @@ class Platform(Protocol):
         timeout: int,
     ) -> ReregistrationResult:
         """Ask the Map-Server to notify the ETRs of ``sites`` (all when empty)."""
-        ...
 
     def read_etr(self, session: NetconfSession) -> EtrSnapshot | None:
         """What an ETR serves; None when the reply holds no ETR."""
-        ...
 
     def etr_reregister_now(self, session: NetconfSession) -> int:
         """Ask an ETR to register at once; returns the Map-Registers it sent."""
-        ...

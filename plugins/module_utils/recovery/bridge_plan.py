@@ -37,6 +37,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.register
     registered_table,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
+    UNTOLD_REGISTRANT,
     Registration,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.notifier import (
@@ -196,12 +197,27 @@ def etr_confirmed(
     bridge_registrants: Collection[bytes | tuple[IPAddress, int]],
 ) -> Handback:
     """A site is confirmed when every EID of it is registered, with every ETR
-    RLOC of the site, by registrants other than the bridge itself."""
-    table: RegisteredTable = registered_table(
-        r for r in records if r.registrant not in bridge_registrants
-    )
+    RLOC of the site, by registrants other than the bridge itself, and the
+    bridge's own registration shows under its own key beside them.
+
+    The second condition keeps a server that names registrants otherwise than
+    predicted (a real IETF server keys a registration without xTR-ID as it
+    likes) or not at all (a read that tells no registrant) from passing the
+    bridge off as the ETRs' own: the bridge would be withdrawn before any ETR
+    registered. Such a server's bridges are left to expire instead."""
+    own: list[Registration] = []
+    others: list[Registration] = []
+    for record in records:
+        registrant = record.registrant
+        if registrant in bridge_registrants:
+            own.append(record)
+        elif registrant != UNTOLD_REGISTRANT:
+            others.append(record)
+    own_table: RegisteredTable = registered_table(own)
+    others_table: RegisteredTable = registered_table(others)
     confirmed: list[str] = []
     waiting: list[str] = []
     for site in sites:
-        (waiting if missing_eids(site, table) else confirmed).append(site.name)
+        seen = not missing_eids(site, own_table) and not missing_eids(site, others_table)
+        (confirmed if seen else waiting).append(site.name)
     return Handback(tuple(confirmed), tuple(waiting))

@@ -115,8 +115,16 @@ async def hand_back(
     ETRs' own registration on the MS, then withdraw that bridge."""
     waiting = {name: b for name, b in bridges.items() if b.confirmed}
     deadline = clock() + timeout
+    first = True
     while waiting:
         briefs = await asyncio.to_thread(read_briefs)
+        if first and not any(r.registrant in sender.registrants for r in briefs):
+            # The MS confirmed the bridges, yet shows none under the bridge's
+            # key: it names registrants otherwise, so no site can ever be told
+            # handed back (etr_confirmed); the bridges expire instead of a
+            # wait of up to ``timeout`` for nothing.
+            return
+        first = False
         seen = etr_confirmed([b.site for b in waiting.values()], briefs, sender.registrants)
         now = time.time()
         done = [waiting.pop(name) for name in seen.confirmed]

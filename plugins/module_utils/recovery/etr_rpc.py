@@ -131,6 +131,6 @@ async def reregister_over_netconf(
             for etr in site.etrs
         ]
         outcomes = await asyncio.gather(*futures)
-    run.results = [result for result, _ in outcomes]
-    run.sent = sum(1 for _, answered in outcomes if answered)
+    run.results = [result for result, _answered in outcomes]
+    run.sent = sum(1 for _result, answered in outcomes if answered)
     return run

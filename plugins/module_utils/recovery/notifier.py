@@ -152,7 +152,7 @@ def site_targets(
 ) -> list[NotifyTarget]:
     """One notification per ETR of a site; each carries all the site's EID-records
     with all its ETRs' RLOCs, so the ETR can check it is about its own site."""
-    rlocs = tuple(Rloc(rloc) for _, rloc in etrs)
+    rlocs = tuple(Rloc(rloc) for _name, rloc in etrs)
     records = tuple(Mapping(eid, rlocs) for eid in eids)
     return [
         NotifyTarget(

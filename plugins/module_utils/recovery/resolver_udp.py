@@ -107,14 +107,15 @@ class Resolver:
         if pending is not None and not pending.future.done():
             pending.future.set_result((message, addr[0], time.monotonic()))
 
-    def _request(self, query: Query, nonce: int) -> bytes:
-        assert self.itr_rloc is not None
-        inner = encode_map_request([query.host], nonce=nonce, itr_rlocs=[self.itr_rloc])
-        return encode_ecm(inner, src=self.itr_rloc, dst=self.map_server, sport=self.port)
+    def _request(self, query: Query, nonce: int, itr_rloc: IPAddress) -> bytes:
+        inner = encode_map_request([query.host], nonce=nonce, itr_rlocs=[itr_rloc])
+        return encode_ecm(inner, src=itr_rloc, dst=self.map_server, sport=self.port)
 
     async def ask(self, query: Query) -> tuple[Answer | None, int]:
         """The answer (None on timeout) and how many transmissions it took."""
-        assert self._transport is not None
+        transport, itr_rloc = self._transport, self.itr_rloc
+        if transport is None or itr_rloc is None:
+            raise RuntimeError("Resolver.ask() outside `async with Resolver(...)`")
         nonce = new_nonce()
         while nonce in self._pending:
             nonce = new_nonce()
@@ -122,14 +123,14 @@ class Resolver:
             asyncio.get_running_loop().create_future()
         )
         self._pending[nonce] = _Pending(future)
-        message = self._request(query, nonce)
+        message = self._request(query, nonce, itr_rloc)
         destination = (str(self.map_server), LISP_CONTROL_PORT)
         first = time.monotonic()
         attempts = 0
         try:
-            for _ in range(self.settings.retries + 1):
+            for _transmission in range(self.settings.retries + 1):
                 attempts += 1
-                self._transport.sendto(message, destination)
+                transport.sendto(message, destination)
                 try:
                     reply, replier, at = await asyncio.wait_for(
                         asyncio.shield(future), timeout=self.settings.timeout

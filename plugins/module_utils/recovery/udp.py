@@ -59,5 +59,7 @@ async def open_udp(
 ) -> asyncio.DatagramTransport:
     loop = asyncio.get_running_loop()
     sock = bind_udp_socket(host, port, receive_buffer)
-    transport, _ = await loop.create_datagram_endpoint(lambda: _Protocol(handler), sock=sock)
+    transport, _protocol = await loop.create_datagram_endpoint(
+        lambda: _Protocol(handler), sock=sock
+    )
     return transport

@@ -40,7 +40,7 @@ def get_str(data: Mapping[str, Any], key: str, path: str) -> str | None:
     value = data.get(key)
     if value is None:
         return None
-    if isinstance(value, Mapping | list | tuple):
+    if isinstance(value, (Mapping, list, tuple)):
         raise ReportInputError(f"{path}.{key}: expected a string, got {type(value).__name__}")
     return clean_text(value)
 
@@ -95,7 +95,7 @@ def get_list(data: Mapping[str, Any], key: str, path: str) -> Sequence[Any]:
     value = data.get(key)
     if value is None:
         return ()
-    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Sequence):
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Sequence):
         raise ReportInputError(f"{path}.{key}: expected a list, got {type(value).__name__}")
     return value
 
@@ -119,6 +119,6 @@ def describe_item(item: Any) -> str:
     )
     for key, label in labels:
         values = item.get(key)
-        if isinstance(values, list | tuple):
+        if isinstance(values, (list, tuple)):
             parts.append(f"{label} {','.join(clean_text(v) for v in values) or '-'}")
     return " ".join(parts) or "?"

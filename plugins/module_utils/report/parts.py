@@ -168,7 +168,7 @@ def _active(value: Any, unit_name: str | None) -> bool | None:
 def _count(data: Mapping[str, Any], key: str, path: str) -> int | None:
     """A count, or the length when a module returned the list itself."""
     value = data.get(key)
-    if isinstance(value, list | tuple):
+    if isinstance(value, (list, tuple)):
         return len(value)
     return get_int(data, key, path)
 
@@ -235,7 +235,7 @@ def _parse_progress(data: Mapping[str, Any], path: str) -> tuple[tuple[float, in
     points = []
     for i, point in enumerate(get_list(data, "progress", path)):
         where = f"{path}.progress[{i}]"
-        if isinstance(point, str | bytes | Mapping) or len(point) != 2:
+        if isinstance(point, (str, bytes, Mapping)) or len(point) != 2:
             raise ReportInputError(f"{where}: expected [seconds, registered_count]")
         points.append((to_float(point[0], where), to_int(point[1], where)))
     # Samples from concurrent pollers may arrive out of order; the curve needs time order.
@@ -285,7 +285,7 @@ def parse_reregister(data: Mapping[str, Any]) -> ReregisterPart:
         sent=get_int(data, "sent", path),
         acked=get_int(data, "acked", path),
         targeted_sites=len(targeted)
-        if isinstance(targeted, list | tuple)
+        if isinstance(targeted, (list, tuple))
         else get_int(data, "targeted_sites", path),
         failed_sites=get_str_list(data, "failed_sites", path),
         unreachable_etrs=get_str_list(data, "unreachable_etrs", path),

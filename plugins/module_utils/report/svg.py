@@ -109,8 +109,8 @@ def recovery_curve_svg(
         down, origin = None, "the re-registration started"
     samples = sorted((float(t) + shift, float(n)) for t, n in progress)
     interval = register_interval if register_interval and register_interval > 0 else None
-    x_max_data = max([t for t, _ in samples] + [interval or 0.0])
-    y_max_data = max([n for _, n in samples] + [float(expected or 0)])
+    x_max_data = max([t for t, _n in samples] + [interval or 0.0])
+    y_max_data = max([n for _t, n in samples] + [float(expected or 0)])
     x_min_data = 0.0
     if down is not None:
         limit = -DOWN_SHARE * (x_max_data or 1.0)

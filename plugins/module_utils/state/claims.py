@@ -139,6 +139,6 @@ def record_claim(
         if claim.get("service_address") != service_address:
             continue  # another Map-Server sharing the file by mistake
         seen = claim.get("at")
-        if isinstance(seen, int | float) and abs(at - seen) <= window:
+        if isinstance(seen, (int, float)) and abs(at - seen) <= window:
             active.append(name)
     return sorted(active)

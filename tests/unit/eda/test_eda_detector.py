@@ -188,13 +188,13 @@ def test_standby_units_have_no_deficit_and_zero_disables_it() -> None:
     clock = Clock()
     d = detector(clock, deficit_after=1.0)
     baseline(d, clock)
-    for _ in range(3):
+    for _unused in range(3):
         clock.now += 2
         assert d.observe_poll("ms1-b", reading("ms1-b", T0, "standby", registered=0), clock()) == []
     clock2 = Clock()
     off = detector(clock2, deficit_after=0.0)
     baseline(off, clock2)
-    for _ in range(3):
+    for _unused in range(3):
         clock2.now += 60
         assert (
             off.observe_poll("ms1-a", reading("ms1-a", T0, "active", registered=0), clock2()) == []
@@ -213,7 +213,7 @@ def test_deficit_notification_then_poll_is_one_event() -> None:
         "notification",
     )
     short = reading("ms1-a", T0, "active", registered=6)
-    for _ in range(3):
+    for _unused in range(3):
         clock.now += 2
         assert d.observe_poll("ms1-a", short, clock()) == []
 
@@ -255,4 +255,39 @@ def test_payload_is_what_the_rulebook_matches_on() -> None:
         "detected_by": "poll",
         "detected_at": format_time(T1 + timedelta(hours=1)),
         "previous_boot_time": format_time(T0),
+        "previous_boot_seen_at": format_time(T1 + timedelta(hours=1)),
     }
+
+
+class Wall:
+    """A wall clock that moves with the monotonic one."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+
+    def __call__(self) -> datetime:
+        return T1 + timedelta(seconds=self.clock.now)
+
+
+def test_events_carry_when_the_unit_was_last_seen_serving() -> None:
+    """The outage began after the last poll that read the old boot (reboot) or
+    the previous active unit still active (switchover): the poll's start."""
+    clock = Clock()
+    d = Detector("ms1", clock=clock, wallclock=Wall(clock))
+    baseline(d, clock)
+    clock.now += 2
+    started = clock()
+    clock.now += 0.5  # the poll's round trip
+    assert d.observe_poll("ms1-a", reading("ms1-a", T0, "active"), started) == []
+    clock.now += 4
+    [reboot] = d.observe_poll("ms1-a", reading("ms1-a", T1, "active"), clock())
+    assert reboot.details["previous_boot_seen_at"] == format_time(T1 + timedelta(seconds=102))
+    clock.now += 3
+    note = switch_note("ms1-b", "ms1-b", "ms1-a")
+    [switch] = d.observe_notification("ms1-b", note)
+    assert switch.details["previous_active_seen_at"] == format_time(T1 + timedelta(seconds=106.5))
+    # A unit first met through a notification was never read serving: unknown.
+    fresh = Detector("ms1", clock=clock, wallclock=Wall(clock))
+    fresh.observe_notification("ms1-a", boot_note("ms1-a", T0))
+    [unknown] = fresh.observe_notification("ms1-a", boot_note("ms1-a", T1))
+    assert unknown.details["previous_boot_seen_at"] is None

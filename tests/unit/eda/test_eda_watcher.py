@@ -131,7 +131,7 @@ class Running:
 
     async def settle(self, units: dict[str, FakeUnit]) -> None:
         """Until every unit has a session and a poll or two happened."""
-        for _ in range(200):
+        for _unused in range(200):
             if all(u.opens for u in units.values()):
                 break
             await asyncio.sleep(0.01)
@@ -145,7 +145,7 @@ class Running:
 
 def test_backoff_doubles_up_to_its_cap_and_resets() -> None:
     backoff = Backoff(0.25, 2.0)
-    assert [backoff.next() for _ in range(6)] == [0.25, 0.5, 1.0, 2.0, 2.0, 2.0]
+    assert [backoff.next() for _unused in range(6)] == [0.25, 0.5, 1.0, 2.0, 2.0, 2.0]
     backoff.reset()
     assert backoff.next() == 0.25
 
@@ -167,7 +167,7 @@ async def _reboot_scenario(subscribe: bool) -> tuple[dict[str, Any], FakeUnit]:
 
 
 def test_reboot_is_detected_by_poll_after_reconnecting() -> None:
-    event, _ = asyncio.run(_reboot_scenario(subscribe=True))
+    event, _unused = asyncio.run(_reboot_scenario(subscribe=True))
     assert event["event"] == "reboot"
     assert event["unit"] == "ms1-a"
     assert event["detected_by"] == "poll"
@@ -175,7 +175,7 @@ def test_reboot_is_detected_by_poll_after_reconnecting() -> None:
 
 
 def test_a_unit_without_notifications_is_polled() -> None:
-    event, _ = asyncio.run(_reboot_scenario(subscribe=False))
+    event, _unused = asyncio.run(_reboot_scenario(subscribe=False))
     assert (event["event"], event["detected_by"]) == ("reboot", "poll")
 
 
@@ -194,7 +194,7 @@ def test_notifications_become_events_and_polls_do_not_repeat_them() -> None:
         units["ms1-a"].set_role("standby")
         units["ms1-b"].set_role("active")
         await asyncio.sleep(0.5)  # many polls later
-        rest = [run.events.get_nowait() for _ in range(run.events.qsize())]
+        rest = [run.events.get_nowait() for _unused in range(run.events.qsize())]
         await run.stop()
         return [first, *rest]
 
@@ -213,7 +213,7 @@ def test_a_polled_deficit_is_reported_once() -> None:
         units["ms1-a"].reading = replace(units["ms1-a"].reading, summary=short)
         first = await run.next()
         await asyncio.sleep(0.5)
-        rest = [run.events.get_nowait() for _ in range(run.events.qsize())]
+        rest = [run.events.get_nowait() for _unused in range(run.events.qsize())]
         await run.stop()
         return [first, *rest]
 

@@ -82,7 +82,7 @@ def fake_vault(plaintext: str) -> str:
 
 
 def fake_decrypt(ciphertext: str) -> str:
-    header, _, body = ciphertext.strip().partition("\n")
+    header, _unused, body = ciphertext.strip().partition("\n")
     if not header.startswith("$ANSIBLE_VAULT"):
         raise ValueError("not vault text")
     return bytes.fromhex(body.strip()).decode()

@@ -92,7 +92,7 @@ def test_parallel_first_readers_validate_once(
     monkeypatch.setattr(cache_module, "parse_inventory", slow)
     path = _write(tmp_path, to_yaml(base()))
     with ThreadPoolExecutor(4) as pool:
-        results = list(pool.map(lambda _: validated_inventory(path).handover, range(4)))
+        results = list(pool.map(lambda _unused: validated_inventory(path).handover, range(4)))
     assert seen == [path]
     assert len(set(results)) == 1
 
@@ -119,7 +119,7 @@ def test_an_invalid_inventory_is_not_cached(tmp_path: Path, cache: Path) -> None
     data = base()
     data["sites"][0]["site_id"] = "one"
     path = _write(tmp_path, to_yaml(data))
-    for _ in range(2):
+    for _unused in range(2):
         with pytest.raises(InventoryError, match=r"sites\[0\]\.site_id"):
             validated_inventory(path)
     assert not cache.exists() or not any(not p.name.startswith(".") for p in cache.iterdir())
@@ -157,7 +157,7 @@ def test_inline_vault_values_are_never_cached(
         f"  key: {KEY}\n", "  key: " + vault_block(fake_vault("vaulted"), 4), 1
     )
     path = _write(tmp_path, text)
-    for _ in range(2):
+    for _unused in range(2):
         assert validated_inventory(path, fake_decrypt).handover
     assert parses == [path, path]
     assert not cache.exists() or not any(not p.name.startswith(".") for p in cache.iterdir())

@@ -49,7 +49,7 @@ def test_whole_file_vault(tmp_path: Path) -> None:
 
 
 def test_decrypt_failure_is_a_problem_not_a_crash() -> None:
-    def refuse(_: str) -> str:
+    def refuse(_unused: str) -> str:
         raise RuntimeError("Decryption failed (no vault secrets were found)")
 
     with pytest.raises(InventoryError) as caught:

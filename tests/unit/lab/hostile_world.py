@@ -28,7 +28,14 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.codec imp
     encode_map_notify,
     encode_map_request,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.layers import (
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.nonce import (
+    NonceCounter,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Rloc
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.notifier import (
+    LISP_CONTROL_PORT,
+)
+from ansible_collections.lispnet.ms_recovery.tests.support.lisp_layers import (
     LispControl,
     LispEcm,
     LispMapNotify,
@@ -36,13 +43,6 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.layers im
     LispMapRegister,
     LispMapReply,
     LispMapRequest,
-)
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.nonce import (
-    NonceCounter,
-)
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Rloc
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.notifier import (
-    LISP_CONTROL_PORT,
 )
 
 # 8 sites: both algorithms (every 5th site uses SHA-1), proxy-reply and not.
@@ -74,7 +74,7 @@ class World:
             sent = self.etr_sent[etr.config.name]
             before = len(sent)
             etr.register_now()
-            for data, _ in sent[before:]:
+            for data, _unused in sent[before:]:
                 self.ms.on_datagram(data, self.etr_address(self.etrs.index(etr)))
         self.deliver_ms_output()
 
@@ -160,7 +160,7 @@ def valid_corpus(world: World) -> list[bytes]:
         etr.register_now()
         corpus.append(sent[-1][0])  # Map-Register
         world.ms.on_datagram(sent[-1][0], world.etr_address(world.etrs.index(etr)))
-    corpus.extend(data for data, _ in world.ms_sent)  # register-acks (Map-Notify)
+    corpus.extend(data for data, _unused in world.ms_sent)  # register-acks (Map-Notify)
     world.deliver_ms_output()
     nonces = NonceCounter(None)
     for index, etr in enumerate(world.etrs[:4]):
@@ -169,11 +169,11 @@ def valid_corpus(world: World) -> list[bytes]:
         sent = world.etr_sent[etr.config.name]
         before = len(sent)
         etr.on_datagram(notify, CONTROLLER)
-        for data, _ in sent[before:]:
+        for data, _unused in sent[before:]:
             corpus.append(data)  # Map-Notify-Ack, then the re-registration
             if data[0] >> 4 == 3:
                 world.ms.on_datagram(data, world.etr_address(index))
-    corpus.extend(data for data, _ in world.ms_sent)  # their register-acks
+    corpus.extend(data for data, _unused in world.ms_sent)  # their register-acks
     world.deliver_ms_output()
     for index in range(4):
         for eid in world.etrs[index].config.eids:
@@ -186,7 +186,7 @@ def valid_corpus(world: World) -> list[bytes]:
     for data in list(corpus):
         if data[0] >> 4 == 8:
             world.ms.on_datagram(data, (ITR, 40000))
-    corpus.extend(data for data, _ in world.ms_sent)  # Map-Replies, forwarded ECMs
+    corpus.extend(data for data, _unused in world.ms_sent)  # Map-Replies, forwarded ECMs
     for data, addr in world.ms_sent:
         if data[0] >> 4 == 8:
             for etr in world.etrs:
@@ -194,7 +194,7 @@ def valid_corpus(world: World) -> list[bytes]:
                     sent = world.etr_sent[etr.config.name]
                     before = len(sent)
                     etr.on_datagram(data, world.ms_address)
-                    corpus.extend(d for d, _ in sent[before:])  # the ETR's Map-Reply
+                    corpus.extend(d for d, _unused in sent[before:])  # the ETR's Map-Reply
     world.ms_sent.clear()
     kinds = {data[0] >> 4 for data in corpus}
     assert kinds == {1, 2, 3, 4, 5, 8}, kinds
@@ -204,7 +204,7 @@ def valid_corpus(world: World) -> list[bytes]:
 # Mutations ----------------------------------------------------------------------
 def _flip_bits(rng: random.Random, data: bytes) -> bytes:
     out = bytearray(data)
-    for _ in range(rng.choice((1, 1, 1, 2, 3, 8))):
+    for _unused in range(rng.choice((1, 1, 1, 2, 3, 8))):
         bit = rng.randrange(len(out) * 8)
         out[bit // 8] ^= 1 << (bit % 8)
     return bytes(out)
@@ -234,7 +234,7 @@ def _retype(rng: random.Random, data: bytes) -> bytes:
     return bytes([(rng.randrange(16) << 4) | (data[0] & 0x0F)]) + data[1:]
 
 
-def _random(rng: random.Random, _: bytes) -> bytes:
+def _random(rng: random.Random, _unused: bytes) -> bytes:
     return rng.randbytes(rng.choice((0, 1, 3, 4, 15, 16, 28, rng.randrange(0, 1500))))
 
 
@@ -244,7 +244,7 @@ _UNARY = (_flip_bits, _set_byte, _truncate, _extend, _retype, _random)
 def mutants(corpus: list[bytes], count: int, seed: int) -> Iterator[bytes]:
     """``count`` hostile datagrams derived from ``corpus`` (and a few copies of it)."""
     rng = random.Random(seed)
-    for _ in range(count):
+    for _unused in range(count):
         data = rng.choice(corpus)
         roll = rng.random()
         if roll < 0.01:

@@ -92,7 +92,7 @@ def test_a_notify_etr_acks_and_reregisters() -> None:
     spec = LabSpec(sites=2, subnet=202, seed="b", password="unused", etr_behaviour="notify")
     etr, sent = _etr(spec, 0)
     etr.on_datagram(_notify(spec, 0, nonce=7), CONTROLLER)
-    assert [data[0] >> 4 for data, _ in sent] == [5, 3]  # Map-Notify-Ack, Map-Register
+    assert [data[0] >> 4 for data, _unused in sent] == [5, 3]  # Map-Notify-Ack, Map-Register
     assert etr.counters["reregistrations-triggered"] == 1
 
 

@@ -42,13 +42,13 @@ def _world() -> tuple[list[VirtualEtr], list[Sent], bytes]:
 
 
 def test_the_ack_of_a_register_counts_for_its_etr() -> None:
-    etrs, _, ack = _world()
+    etrs, _unused, ack = _world()
     etrs[0].on_datagram(ack, MS)
     assert etrs[0].counters["register-acks"] == 1
 
 
 def test_a_lispers_net_style_ack_counts_for_its_etr() -> None:
-    etrs, _, ack = _world()
+    etrs, _unused, ack = _world()
     unflagged = seal(bytes([ack[0] & ~0x08]) + ack[1:], etrs[0].config.key)
     etrs[0].on_datagram(unflagged, MS)
     assert etrs[0].counters["register-acks"] == 1
@@ -65,7 +65,7 @@ def test_an_ack_replayed_to_a_sibling_triggers_nothing() -> None:
 
 
 def test_its_own_old_ack_after_a_reboot_triggers_nothing() -> None:
-    etrs, _, ack = _world()
+    etrs, _unused, ack = _world()
     rebooted = VirtualEtr(etrs[0].config, replay_guard=etrs[0].replay_guard)
     sent: Sent = []
     rebooted.attach(lambda data, addr: sent.append((data, addr)))

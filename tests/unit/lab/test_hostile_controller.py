@@ -64,7 +64,7 @@ class FakeTransport:
 def transports(monkeypatch: pytest.MonkeyPatch) -> list[FakeTransport]:
     opened: list[FakeTransport] = []
 
-    async def fake_open_udp(host: str, port: int, handler: Handler, *_: Any) -> FakeTransport:
+    async def fake_open_udp(host: str, port: int, handler: Handler, *_unused: Any) -> FakeTransport:
         transport = FakeTransport(handler, 50000 + len(opened))
         opened.append(transport)
         return transport
@@ -80,7 +80,7 @@ def storm_of(world: World, extra: list[bytes], count: int) -> list[bytes]:
 
 
 async def _until(check: Callable[[], bool]) -> None:
-    for _ in range(1000):
+    for _unused in range(1000):
         if check():
             return
         await asyncio.sleep(0.001)
@@ -106,10 +106,12 @@ def test_controller_notifications_survive_100k_hostile_acks(
             sent = world.etr_sent[etr.config.name]
             before = len(sent)
             etr.on_datagram(data, (ITR, transport.port))
-            acks += [(d, (str(etr.config.rloc), 4342)) for d, _ in sent[before:] if d[0] >> 4 == 5]
+            acks += [
+                (d, (str(etr.config.rloc), 4342)) for d, _unused in sent[before:] if d[0] >> 4 == 5
+            ]
         assert len(acks) == len(targets)
-        genuine = {d for d, _ in acks}
-        for n, data in enumerate(storm_of(world, [d for d, _ in acks], STORM)):
+        genuine = {d for d, _unused in acks}
+        for n, data in enumerate(storm_of(world, [d for d, _unused in acks], STORM)):
             if data not in genuine:  # an exact copy is a genuine ack
                 transport.handler(data, acks[n % len(acks)][1] if n % 2 else ATTACKER)
         assert not run.done()
@@ -139,7 +141,7 @@ def test_map_request_probe_survives_100k_hostile_replies(transports: list[FakeTr
             ask = asyncio.ensure_future(resolver.ask(query))
             transport = transports[0]
             await _until(lambda: len(transport.sent) == 1)
-            request, _ = transport.sent[0]
+            request, _unused = transport.sent[0]
             nonce = decode(request).message.nonce  # type: ignore[union-attr]
             world.ms.on_datagram(request, (ITR, transport.port))
             genuine = genuine_reply(world, nonce)
@@ -165,7 +167,7 @@ def genuine_reply(world: World, nonce: int) -> bytes:
     sent = world.etr_sent[etr.config.name]
     before = len(sent)
     etr.on_datagram(forwarded[0][0], world.ms_address)
-    (reply, addr), *_ = sent[before:]
+    (reply, addr), *_unused = sent[before:]
     assert addr[0] == ITR
     message = decode(reply)
     assert isinstance(message, MapReplyMessage) and message.nonce == nonce

@@ -52,13 +52,13 @@ def test_the_etr_survives_100k_hostile_datagrams() -> None:
         assert after[dropped] > before[dropped], dropped
     # No Map-Register and no Map-Notify-Ack went out; only Map-Replies to the
     # (unauthenticated by design) Map-Requests for its own EIDs.
-    assert {data[0] >> 4 for data, _ in sent} <= {2}
+    assert {data[0] >> 4 for data, _unused in sent} <= {2}
 
     # Still a working ETR: a genuine fresh notification is acked and acted upon...
     sent.clear()
     notify = unsolicited_notify(world, 0, FRESH_NONCE)
     etr.on_datagram(notify, CONTROLLER)
-    kinds = [data[0] >> 4 for data, _ in sent]
+    kinds = [data[0] >> 4 for data, _unused in sent]
     assert kinds == [5, 3]  # Map-Notify-Ack to the sender, then a Map-Register to the MS
     ack = decode(sent[0][0])
     assert isinstance(ack, MapNotifyMessage) and ack.is_ack
@@ -84,5 +84,5 @@ def test_no_datagram_from_a_stranger_triggers_a_reregistration(data: bytes) -> N
     triggered = etr.counters["reregistrations-triggered"]
     etr.on_datagram(data, ATTACKER)
     assert etr.counters["reregistrations-triggered"] == triggered
-    assert all(out[0] >> 4 == 2 for out, _ in sent)
+    assert all(out[0] >> 4 == 2 for out, _unused in sent)
     sent.clear()

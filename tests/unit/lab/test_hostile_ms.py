@@ -50,7 +50,7 @@ def stored_state(store: MsStore) -> object:
 
 
 def sent_types(world: World) -> set[int]:
-    return {data[0] >> 4 for data, _ in world.ms_sent}
+    return {data[0] >> 4 for data, _unused in world.ms_sent}
 
 
 def test_the_map_server_survives_100k_hostile_datagrams() -> None:
@@ -93,7 +93,7 @@ def test_a_recovery_in_progress_survives_hostile_acks() -> None:
 
     async def scenario() -> None:
         job = asyncio.ensure_future(world.ms.send_reregistration(None))
-        for _ in range(100):
+        for _unused in range(100):
             if len(world.ms_sent) >= len(world.etrs):
                 break
             await asyncio.sleep(0)
@@ -107,11 +107,13 @@ def test_a_recovery_in_progress_survives_hostile_acks() -> None:
             sent = world.etr_sent[etr.config.name]
             before = len(sent)
             etr.on_datagram(data, world.ms_address)
-            genuine += [(d, world.etr_address(world.etrs.index(etr))) for d, _ in sent[before:]]
+            genuine += [
+                (d, world.etr_address(world.etrs.index(etr))) for d, _unused in sent[before:]
+            ]
         acks = [(d, a) for d, a in genuine if d[0] >> 4 == 5]
         assert len(acks) == len(world.etrs)
-        genuine_bytes = {d for d, _ in acks}
-        hostile = [d for d in mutants([d for d, _ in acks] + corpus, 30_000, seed=5) if d]
+        genuine_bytes = {d for d, _unused in acks}
+        hostile = [d for d in mutants([d for d, _unused in acks] + corpus, 30_000, seed=5) if d]
         for data in hostile:
             if data not in genuine_bytes:  # an exact copy is a genuine ack
                 world.ms.on_datagram(data, acks[len(data) % len(acks)][1])
@@ -138,7 +140,7 @@ def test_any_datagram_leaves_the_registrations_alone(data: bytes) -> None:
     table = world.registrations()
     world.ms.on_datagram(data, ATTACKER)
     assert world.registrations() == table
-    for out, _ in world.ms_sent:
+    for out, _unused in world.ms_sent:
         message = decode(out)
         assert not isinstance(message, MapNotifyMessage)
     world.ms_sent.clear()

@@ -28,7 +28,9 @@ def _drive(
 ) -> tuple[list[int], Counter[str]]:
     delivered: list[int] = []
     counters: Counter[str] = Counter()
-    send = spec.sender(lambda data, _: delivered.append(int.from_bytes(data)), router, counters)
+    send = spec.sender(
+        lambda data, _unused: delivered.append(int.from_bytes(data)), router, counters
+    )
     for n in range(count):
         send(n.to_bytes(2), ADDR)
     return delivered, counters
@@ -114,7 +116,7 @@ class FakeTimers:
 
     def fire_next(self) -> bool:
         while self.pending:
-            _, callback, args, handle = self.pending.pop(0)
+            _unused, callback, args, handle = self.pending.pop(0)
             if not handle.cancelled:
                 callback(*args)  # type: ignore[operator]
                 return True
@@ -135,10 +137,10 @@ def test_a_lost_reregistration_is_retried_until_the_ms_acks_it() -> None:
     timers = FakeTimers()
     etr.attach(lambda data, addr: sent.append((data, addr)), timers)
     etr.on_datagram(unsolicited_notify(world, 0, FRESH_NONCE), CONTROLLER)
-    assert [d[0] >> 4 for d, _ in sent] == [5, 3]
+    assert [d[0] >> 4 for d, _unused in sent] == [5, 3]
     sent.clear()  # the re-registration is lost on the way to the MS
     assert timers.fire_next()  # no register-ack: the ETR sends a fresh Map-Register
-    assert [d[0] >> 4 for d, _ in sent] == [3]
+    assert [d[0] >> 4 for d, _unused in sent] == [3]
     world.ms.on_datagram(sent[0][0], world.etr_address(0))
     assert len(world.ms.table) == len(etr.config.eids)
     world.deliver_ms_output()  # the MS's register-ack stops the retries
@@ -180,7 +182,7 @@ def test_a_recovery_interrupted_by_a_reboot_stops_and_leaves_the_state_alone() -
 
     async def scenario() -> None:
         job = asyncio.ensure_future(world.ms.send_reregistration(None))
-        for _ in range(100):
+        for _unused in range(100):
             if world.ms_sent:
                 break
             await asyncio.sleep(0)

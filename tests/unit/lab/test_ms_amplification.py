@@ -54,7 +54,7 @@ def test_one_source_gets_a_bounded_rate(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr(map_server, "REQUESTS_PER_SECOND", 1.0)
     world = make_world()
     request = _request(_hosts(1))
-    for _ in range(500):
+    for _unused in range(500):
         world.ms.on_datagram(request, (VICTIM, 4342))
     # The burst, and at most a few more for the time the loop took.
     assert 50 <= len(world.ms_sent) <= 55
@@ -66,7 +66,7 @@ def test_one_source_gets_a_bounded_rate(monkeypatch: pytest.MonkeyPatch) -> None
 
 def test_the_bucket_refills_and_the_table_of_sources_is_bounded() -> None:
     limit = PerSourceLimit(rate=10.0, burst=2.0, max_sources=3)
-    assert [limit.allow("a", 0.0) for _ in range(3)] == [True, True, False]
+    assert [limit.allow("a", 0.0) for _unused in range(3)] == [True, True, False]
     assert limit.allow("a", 0.1)  # one token back after 0.1 s at 10/s
     for n in range(100):
         limit.allow(f"spoofed-{n}", 0.2)

@@ -65,7 +65,7 @@ def test_no_xtr_id_clock_derived_nonces_are_all_accepted(store: MsStore) -> None
         ms.on_datagram(_register(nonce), ETR)
     assert ms.counters["map-registers-accepted"] == len(nonces)
     assert ms.counters["replays"] == 0
-    assert [data[0] >> 4 for data, _ in sent] == [4] * len(nonces)  # each confirmed
+    assert [data[0] >> 4 for data, _unused in sent] == [4] * len(nonces)  # each confirmed
     assert store.last_nonce == {}  # nothing to track without an identity
 
 
@@ -100,7 +100,7 @@ def test_the_same_bytes_from_elsewhere_are_a_replay(store: MsStore) -> None:
 
 
 def test_with_an_xtr_id_an_older_nonce_is_a_replay(store: MsStore) -> None:
-    ms, _ = _ms(store)
+    ms, _unused = _ms(store)
     ms.on_datagram(_register(10, xtr_id=b"A" * 16), ETR)
     ms.on_datagram(_register(9, xtr_id=b"A" * 16), ETR)
     ms.on_datagram(_register(10, xtr_id=b"A" * 16, site=0)[:-1] + b"\x00", ETR)  # forged
@@ -112,7 +112,7 @@ def test_with_an_xtr_id_an_older_nonce_is_a_replay(store: MsStore) -> None:
 
 
 def test_nonce_state_survives_a_reboot_of_the_ms(store: MsStore) -> None:
-    ms, _ = _ms(store)
+    ms, _unused = _ms(store)
     captured = _register(1000, xtr_id=b"A" * 16)
     ms.on_datagram(captured, ETR)
     store.flush(force=True)

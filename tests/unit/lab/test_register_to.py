@@ -148,15 +148,15 @@ class _World:
                 self.units[addr[0]].on_datagram(data, (str(self.etr.config.rloc), 4342))
         self.sent.clear()
         for address in ack_from:
-            for data, _ in self.replies[address]:
+            for data, _unused in self.replies[address]:
                 self.etr.on_datagram(data, (address, 4342))
 
 
 def test_an_etr_registers_to_each_map_server_with_its_own_nonce() -> None:
     world = _World()
-    ms1, ms2 = world.units
+    ms1, ms2 = list(world.units)
     assert world.etr.register_now()
-    registers = [data for data, _ in world.sent]
+    registers = [data for data, _unused in world.sent]
     assert sorted(world.registers_to()) == sorted([ms1, ms2])
     assert registers[0][4:12] != registers[1][4:12]  # a nonce per Map-Register
     world.deliver(ack_from=(ms1, ms2))
@@ -170,7 +170,7 @@ def test_an_etr_registers_to_each_map_server_with_its_own_nonce() -> None:
 
 def test_an_unanswered_map_server_is_retried_alone() -> None:
     world = _World()
-    ms1, ms2 = world.units
+    ms1, ms2 = list(world.units)
     world.etr.register_now()
     world.deliver(ack_from=(ms2,))  # ms1's answer is lost (say, it is rebooting)
     world.timers.fire()

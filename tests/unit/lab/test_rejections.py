@@ -90,12 +90,12 @@ class Sealer:
 
 # Forgeries of a genuine message --------------------------------------------------
 def first_mac_byte_zeroed(sealer: Sealer) -> bytes:
-    data, _ = sealer.genuine()
+    data, _unused = sealer.genuine()
     return data[:AUTH_DATA_OFFSET] + b"\x00" + data[AUTH_DATA_OFFSET + 1 :]
 
 
 def all_zero_mac(sealer: Sealer) -> bytes:
-    data, _ = sealer.genuine()
+    data, _unused = sealer.genuine()
     length = digest_length(sealer.etr.config.algorithm)
     return data[:AUTH_DATA_OFFSET] + bytes(length) + data[AUTH_DATA_OFFSET + length :]
 
@@ -103,7 +103,7 @@ def all_zero_mac(sealer: Sealer) -> bytes:
 def truncated_mac(sealer: Sealer) -> bytes:
     """HMAC-SHA-1-96 / HMAC-SHA-256-128 as the RFC names them: a correct MAC under
     the right key, cut to 12 / 16 octets. Only full-length digests are accepted."""
-    data, _ = sealer.genuine()
+    data, _unused = sealer.genuine()
     algorithm = sealer.etr.config.algorithm
     full, short = digest_length(algorithm), 12 if algorithm == Algorithm.HMAC_SHA_1 else 16
     body = data[AUTH_DATA_OFFSET + full :]
@@ -156,10 +156,10 @@ def _ms_rejects(forgery: Callable[[Sealer], bytes], site: int) -> None:
     assert len(world.ms.table) == 0  # no registration
     assert world.ms_sent == []  # no Map-Notify (register-ack)
     assert world.ms.store.last_nonce == {}  # a forgery does not move the replay window
-    genuine, _ = sealer.genuine()
+    genuine, _unused = sealer.genuine()
     world.ms.on_datagram(genuine, source)
     assert len(world.ms.table) == len(sealer.etr.config.eids)
-    assert [d[0] >> 4 for d, _ in world.ms_sent] == [4]
+    assert [d[0] >> 4 for d, _unused in world.ms_sent] == [4]
 
 
 @SITES
@@ -198,8 +198,8 @@ def test_ms_rejects_a_replayed_register_nonce(site: int) -> None:
     world = make_world()
     sealer = Sealer(world, site, "register")
     source = world.etr_address(site)
-    older, _ = sealer.genuine()
-    newer, _ = sealer.genuine()
+    older, _unused = sealer.genuine()
+    newer, _unused = sealer.genuine()
     world.ms.on_datagram(newer, source)
     assert world.ms.counters["map-registers-accepted"] == 1
     world.ms_sent.clear()
@@ -216,7 +216,7 @@ def test_ms_rejects_a_replayed_register_nonce(site: int) -> None:
     assert world.ms.counters["map-registers-accepted"] == 0
     assert len(world.ms.table) == 0
     assert world.ms_sent == []
-    fresh, _ = sealer.genuine()
+    fresh, _unused = sealer.genuine()
     world.ms.on_datagram(fresh, source)
     assert len(world.ms.table) == len(sealer.etr.config.eids)
 
@@ -230,9 +230,9 @@ def _etr_rejects(forgery: Callable[[Sealer], bytes], site: int) -> None:
     assert sealer.etr.counters["notify-auth-failures"] == 1
     assert sealer.etr.counters["reregistrations-triggered"] == 0
     assert sent == []  # no ack, no Map-Register
-    genuine, _ = sealer.genuine()
+    genuine, _unused = sealer.genuine()
     sealer.etr.on_datagram(genuine, world.ms_address)
-    assert [d[0] >> 4 for d, _ in sent] == [5, 3]
+    assert [d[0] >> 4 for d, _unused in sent] == [5, 3]
 
 
 @SITES
@@ -272,10 +272,10 @@ def test_etr_rejects_a_replayed_notify_nonce(site: int) -> None:
     sealer = Sealer(world, site, "notify")
     etr = sealer.etr
     sent = world.etr_sent[etr.config.name]
-    older, _ = sealer.genuine()
-    newer, _ = sealer.genuine()
+    older, _unused = sealer.genuine()
+    newer, _unused = sealer.genuine()
     etr.on_datagram(newer, world.ms_address)
-    assert [d[0] >> 4 for d, _ in sent] == [5, 3]
+    assert [d[0] >> 4 for d, _unused in sent] == [5, 3]
     sent.clear()
     # An older nonce from the same sender: a captured notification sent late.
     etr.on_datagram(older, world.ms_address)
@@ -292,10 +292,10 @@ def test_etr_acks_a_retransmission_again_without_reregistering() -> None:
     world = make_world()
     sealer = Sealer(world, SHA256_SITE, "notify")
     sent = world.etr_sent[sealer.etr.config.name]
-    notify, _ = sealer.genuine()
+    notify, _unused = sealer.genuine()
     sealer.etr.on_datagram(notify, world.ms_address)
     sealer.etr.on_datagram(notify, world.ms_address)
-    assert [d[0] >> 4 for d, _ in sent] == [5, 3, 5]
+    assert [d[0] >> 4 for d, _unused in sent] == [5, 3, 5]
     assert sealer.etr.counters["notify-retransmissions"] == 1
     assert sealer.etr.counters["reregistrations-triggered"] == 1
 

@@ -11,7 +11,12 @@ from collections.abc import Sequence
 
 from scapy.packet import Packet
 
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.layers import (
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
+    Eid,
+    IPAddress,
+    Mapping,
+)
+from ansible_collections.lispnet.ms_recovery.tests.support.lisp_layers import (
     LispAddressIPv4,
     LispAddressIPv6,
     LispAddressNone,
@@ -19,11 +24,6 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.layers im
     LispLcafInstanceId,
     LispLocator,
     LispRequestRecord,
-)
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
-    Eid,
-    IPAddress,
-    Mapping,
 )
 
 

@@ -27,18 +27,18 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.codec imp
     encode_map_reply,
     encode_map_request,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.layers import (
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
+    Eid,
+    IPAddress,
+    Mapping,
+)
+from ansible_collections.lispnet.ms_recovery.tests.support.lisp_layers import (
     LispEcm,
     LispMapNotify,
     LispMapNotifyAck,
     LispMapRegister,
     LispMapReply,
     LispMapRequest,
-)
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
-    Eid,
-    IPAddress,
-    Mapping,
 )
 from ansible_collections.lispnet.ms_recovery.tests.unit.lisp import scapy_build
 from ansible_collections.lispnet.ms_recovery.tests.unit.lisp.strategies import (

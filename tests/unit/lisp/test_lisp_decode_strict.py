@@ -209,7 +209,7 @@ def test_random_bodies_of_known_types_never_crash(kind: int, body: bytes) -> Non
 @st.composite
 def mutated(draw: st.DrawFn) -> bytes:
     data = bytearray(draw(st.sampled_from(VALID)))
-    for _ in range(draw(st.integers(1, 4))):
+    for _unused in range(draw(st.integers(1, 4))):
         action = draw(st.sampled_from(["flip", "set", "insert", "delete", "cut"]))
         position = draw(st.integers(0, max(len(data) - 1, 0)))
         if action == "flip" and data:

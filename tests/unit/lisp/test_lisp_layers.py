@@ -20,7 +20,12 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.codec imp
     encode_map_reply,
     encode_map_request,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.layers import (
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
+    Eid,
+    Mapping,
+    Rloc,
+)
+from ansible_collections.lispnet.ms_recovery.tests.support.lisp_layers import (
     LispAddressIPv4,
     LispAddressIPv6,
     LispControl,
@@ -32,11 +37,6 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.layers im
     LispMapReply,
     LispMapRequest,
     LispUnknownMessage,
-)
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
-    Eid,
-    Mapping,
-    Rloc,
 )
 from ansible_collections.lispnet.ms_recovery.tests.unit.lisp import scapy_build
 

@@ -15,7 +15,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.nonce imp
 
 
 def test_random_nonces_are_64_bit_and_distinct() -> None:
-    values = {new_nonce() for _ in range(1000)}
+    values = {new_nonce() for _unused in range(1000)}
     assert len(values) == 1000
     assert all(0 <= v < 2**64 for v in values)
     assert max(values) >= 2**60
@@ -23,7 +23,7 @@ def test_random_nonces_are_64_bit_and_distinct() -> None:
 
 def test_increasing_within_an_instance_across_blocks(tmp_path: Path) -> None:
     source = NonceCounter(tmp_path / "n", block=7)
-    values = [source.next() for _ in range(1000)]
+    values = [source.next() for _unused in range(1000)]
     assert all(a < b for a, b in itertools.pairwise(values))
     assert all(0 <= v < 2**64 for v in values)
 
@@ -32,7 +32,7 @@ def test_a_restart_after_the_clock_stepped_back_starts_above_earlier_nonces(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = NonceCounter(tmp_path / "n")
-    last = max(before.next() for _ in range(100))
+    last = max(before.next() for _unused in range(100))
     # A new instance stands for a restarted process; its clock now says 1970.
     monkeypatch.setattr(nonce.time, "time_ns", lambda: 1_000_000_000)
     assert NonceCounter(tmp_path / "n").next() > last
@@ -51,7 +51,7 @@ def test_the_clock_is_read_only_when_the_file_is_created(
 
 def test_senders_sharing_the_file_never_hand_out_the_same_nonce(tmp_path: Path) -> None:
     a, b = NonceCounter(tmp_path / "n", block=5), NonceCounter(tmp_path / "n", block=5)
-    values = [source.next() for _ in range(40) for source in (a, b)]
+    values = [source.next() for _unused in range(40) for source in (a, b)]
     assert len(set(values)) == len(values)
 
 
@@ -72,11 +72,11 @@ def test_counters_created_in_the_same_millisecond_start_apart(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(nonce.time, "time_ns", lambda: 1_700_000_000_000_000_000)
-    starts = {NonceCounter(None).next() for _ in range(20)}
+    starts = {NonceCounter(None).next() for _unused in range(20)}
     assert len(starts) > 15  # 16 random bits each
 
 
 def test_in_memory_counter_increases() -> None:
     source = NonceCounter(None, block=3)
-    values = [source.next() for _ in range(10)]
+    values = [source.next() for _unused in range(10)]
     assert all(a < b for a, b in itertools.pairwise(values))

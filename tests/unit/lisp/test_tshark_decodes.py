@@ -280,7 +280,7 @@ def capture(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Sent]]
 
 
 def test_no_malformed_packets_or_expert_warnings(capture: tuple[Path, list[Sent]]) -> None:
-    path, _ = capture
+    path, _unused = capture
     assert tshark_problems(path) == []
 
 

@@ -3,6 +3,7 @@ safety, and when a site counts as handed back to its ETRs."""
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import os
 from collections.abc import Iterator
@@ -48,7 +49,12 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.bridg
     stale_sites,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.bridge_run import (
+    SiteBridge,
     auto_methods,
+    hand_back,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.notifier import (
+    NotifyResult,
 )
 
 SPEC = LabSpec(sites=3, eids_per_site=300, etrs_per_site=2, subnet=203, password="x")
@@ -112,23 +118,31 @@ def ms(inventory: EidInventory) -> IPAddress:
     return inventory.map_servers[0].lisp_address
 
 
-def _brief(eid: Eid, rlocs: frozenset[IPAddress], registrant: bytes | IPAddress) -> Registration:
-    """A brief read's value: by an xTR-ID, or (the bridge) by source and port."""
+BRIDGE = ipaddress.ip_address("127.0.0.1")
+# The bridge as an IOS-XE table names it (source and port), and as an IETF
+# table's key does (the xTR-ID made of them).
+BRIDGE_REGISTRANTS = frozenset({(BRIDGE, 5555), source_xtr_id(BRIDGE, 5555)})
+
+
+def _brief(
+    eid: Eid, rlocs: frozenset[IPAddress], registrant: bytes | IPAddress | None
+) -> Registration:
+    """A brief read's value: by an xTR-ID, by source (port 5555), or (None)
+    by no registrant the read tells."""
     locators = tuple(Rloc(address) for address in sorted(rlocs))
     if isinstance(registrant, bytes):
         return Registration(eid, "s", locators, datetime.now(UTC), xtr_id=registrant)
+    if registrant is None:
+        return Registration(eid, "s", locators, datetime.now(UTC))
     return Registration(eid, "s", locators, datetime.now(UTC), source=registrant, source_port=5555)
 
 
 def test_hand_back_waits_for_every_etr_rloc_not_the_bridge(inventory: EidInventory) -> None:
     site = inventory.sites[0]
     first, second = sorted(site.rlocs)
-    address = ipaddress.ip_address("127.0.0.1")
-    # As an IOS-XE table names the bridge (source and port), and as an IETF
-    # table's key does (the xTR-ID made of them).
-    bridge = frozenset({(address, 5555), source_xtr_id(address, 5555)})
-    records = [_brief(eid, frozenset(site.rlocs), address) for eid in site.eids]
-    records += [_brief(e, frozenset(site.rlocs), source_xtr_id(address, 5555)) for e in site.eids]
+    bridge = BRIDGE_REGISTRANTS
+    records = [_brief(eid, frozenset(site.rlocs), BRIDGE) for eid in site.eids]
+    records += [_brief(e, frozenset(site.rlocs), source_xtr_id(BRIDGE, 5555)) for e in site.eids]
     assert etr_confirmed([site], records, bridge).waiting == (site.name,)
     records += [_brief(eid, frozenset({first}), b"\xaa" * 16) for eid in site.eids]
     assert etr_confirmed([site], records, bridge).waiting == (site.name,)
@@ -188,3 +202,46 @@ def test_auto_bridges_standard_etrs_and_notifies_the_rest_by_what_the_ms_offers(
     assert set(auto_methods([notify, standard], netconf=False, ms_native=False).values()) == {
         "register"
     }
+
+
+def test_no_hand_back_when_the_bridge_is_not_seen_under_its_own_key(
+    inventory: EidInventory,
+) -> None:
+    """A server that keys the bridge otherwise than predicted (or names no
+    registrant at all) must not have the bridge taken for the ETRs' own."""
+    site = inventory.sites[0]
+    bridge = BRIDGE_REGISTRANTS
+    # The bridge's record under a key the server chose: it looks like an ETR's.
+    records = [_brief(eid, frozenset(site.rlocs), b"\xcc" * 16) for eid in site.eids]
+    assert etr_confirmed([site], records, bridge).waiting == (site.name,)
+    # Registrants unnamed (a merged brief, as IOS-XE's): nothing can be told apart.
+    unnamed = [_brief(eid, frozenset(site.rlocs), None) for eid in site.eids]
+    assert etr_confirmed([site], unnamed, bridge).waiting == (site.name,)
+    # Once the bridge shows under its own key beside them, the ETRs' count.
+    records += [_brief(eid, frozenset(site.rlocs), BRIDGE) for eid in site.eids]
+    assert etr_confirmed([site], records, bridge).confirmed == (site.name,)
+
+
+class _Sender:
+    """What hand_back asks of the bridge's sender when nothing is handed back."""
+
+    registrants = BRIDGE_REGISTRANTS
+
+
+def test_hand_back_gives_up_at_once_when_the_ms_never_shows_the_bridge_key(
+    inventory: EidInventory,
+) -> None:
+    site = inventory.sites[0]
+    bridge = SiteBridge(site, [NotifyResult(site.name, "bridge", "127.0.0.1", acked=True)])
+    reads: list[int] = []
+
+    def read_briefs() -> list[Registration]:
+        reads.append(1)
+        return [_brief(eid, frozenset(site.rlocs), None) for eid in site.eids]
+
+    ticks = iter(range(0, 10_000, 25))  # each reading of the clock: 25 s later
+    asyncio.run(
+        hand_back(_Sender(), {site.name: bridge}, read_briefs, 60.0, clock=lambda: next(ticks))  # type: ignore[arg-type]
+    )
+    assert reads == [1]
+    assert bridge.etr_confirmed_at is None and bridge.withdrawn_at is None

@@ -96,7 +96,7 @@ def run(
     return asyncio.run(scenario()), sent
 
 
-def ack_at_once(notifier: Notifier, data: bytes, _: int) -> None:
+def ack_at_once(notifier: Notifier, data: bytes, _unused: int) -> None:
     assert notifier.on_ack(*ack_for(data))
 
 
@@ -107,7 +107,7 @@ def test_acked_targets_report_in_order_without_retries() -> None:
     assert [r.rloc for r in results] == [str(t.rloc) for t in batch]
     assert all(r.acked and r.retries == 0 and r.error is None for r in results)
     assert all(r.ack_after is not None and r.ack_after >= 0 for r in results)
-    assert [addr for _, addr in sent] == [(str(t.rloc), t.port) for t in batch]
+    assert [addr for _unused, addr in sent] == [(str(t.rloc), t.port) for t in batch]
 
 
 def test_unacked_target_is_sent_once_per_schedule_step() -> None:
@@ -118,7 +118,7 @@ def test_unacked_target_is_sent_once_per_schedule_step() -> None:
         assert result.retries == len(FAST) - 1
         assert result.error == f"no Map-Notify-Ack after {len(FAST)} sends"
     # A retransmission is the same message (same nonce), not a new one.
-    assert len({data for data, _ in sent}) == 2
+    assert len({data for data, _unused in sent}) == 2
 
 
 def test_ack_after_a_retransmission_counts_the_retries() -> None:
@@ -132,7 +132,7 @@ def test_ack_after_a_retransmission_counts_the_retries() -> None:
 
 
 def test_forged_and_stray_acks_do_not_stop_retransmission() -> None:
-    def forge(notifier: Notifier, data: bytes, _: int) -> None:
+    def forge(notifier: Notifier, data: bytes, _unused: int) -> None:
         assert not notifier.on_ack(*ack_for(data, key=b"not-the-key"))
         stray, raw, source = ack_for(data)
         assert not notifier.on_ack(
@@ -149,7 +149,7 @@ def test_an_ack_counts_only_from_the_etr_it_answers() -> None:
     """A sibling ETR shares the site key: its answer to a relayed copy comes
     from its own address (or another port) and must not ack the target."""
 
-    def relayed(notifier: Notifier, data: bytes, _: int) -> None:
+    def relayed(notifier: Notifier, data: bytes, _unused: int) -> None:
         message, raw, (address, port) = ack_for(data)
         assert not notifier.on_ack(message, raw, ("127.0.9.200", port))
         assert not notifier.on_ack(message, raw, (address, port + 1))
@@ -159,10 +159,10 @@ def test_an_ack_counts_only_from_the_etr_it_answers() -> None:
 
 
 def test_an_ack_with_another_key_id_does_not_count() -> None:
-    def other_key_id(notifier: Notifier, data: bytes, _: int) -> None:
+    def other_key_id(notifier: Notifier, data: bytes, _unused: int) -> None:
         assert not notifier.on_ack(*ack_for(data, key_id=7))
 
-    (result,), _ = run(targets(1), answer=other_key_id)
+    (result,), _unused = run(targets(1), answer=other_key_id)
     assert not result.acked
 
 
@@ -176,11 +176,11 @@ def test_an_ack_from_the_ipv6_spelling_of_the_etr_counts() -> None:
         etrs=[("e6", ipaddress.ip_address("::1"))],
     )
 
-    def ack_v6(notifier: Notifier, data: bytes, _: int) -> None:
+    def ack_v6(notifier: Notifier, data: bytes, _unused: int) -> None:
         message, raw, _source = ack_for(data)
         assert notifier.on_ack(message, raw, ("0:0::1", 4342, 0, 0))  # type: ignore[arg-type]
 
-    (result,), _ = run(target, answer=ack_v6)
+    (result,), _unused = run(target, answer=ack_v6)
     assert result.acked
 
 
@@ -202,9 +202,9 @@ def test_an_empty_schedule_sends_nothing() -> None:
 
 def test_pacing_keeps_target_order() -> None:
     batch = targets(3)
-    many = [t for _ in range(50) for t in batch]  # 150 sends: a paced step after the burst
+    many = [t for _unused in range(50) for t in batch]  # 150 sends: a paced step after the burst
     results, sent = run(many, answer=ack_at_once, pace_per_second=100000.0, burst=10)
-    assert [addr[0] for _, addr in sent] == [str(t.rloc) for t in many]
+    assert [addr[0] for _unused, addr in sent] == [str(t.rloc) for t in many]
     assert all(r.acked for r in results)
 
 

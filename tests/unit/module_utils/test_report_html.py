@@ -74,8 +74,8 @@ def test_svg_is_well_formed_with_curve_baseline_and_full_line() -> None:
 
 def test_svg_tool_curve_rises_left_to_right() -> None:
     svg = ET.fromstring(recovery_curve_svg([[0.8, 20], [0, 0], [0.4, 12]], 20, 60))
-    xs = [x for x, _ in _polyline(svg, "tool")]
-    ys = [y for _, y in _polyline(svg, "tool")]
+    xs = [x for x, _unused in _polyline(svg, "tool")]
+    ys = [y for _unused, y in _polyline(svg, "tool")]
     assert xs == sorted(xs)
     assert ys == sorted(ys, reverse=True)  # SVG y grows downwards
 
@@ -84,7 +84,7 @@ def test_svg_axis_covers_samples_beyond_the_interval() -> None:
     svg = ET.fromstring(recovery_curve_svg([[0, 0], [90, 10]], 10, 60))
     ramp = _polyline(svg, "baseline")
     assert len(ramp) == 3  # up to the interval, then flat to the axis end
-    assert max(x for x, _ in _polyline(svg, "tool")) <= LEFT + PLOT_W
+    assert max(x for x, _unused in _polyline(svg, "tool")) <= LEFT + PLOT_W
 
 
 @pytest.mark.parametrize(

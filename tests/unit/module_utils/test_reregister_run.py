@@ -288,7 +288,7 @@ def test_ms_method_reports_each_etr_when_one_is_still_being_retransmitted_to(
     assert result["failed_sites"] == ["site-c"] and result["unreachable_etrs"] == ["site-c-etr1"]
     # A point of the curve shows the sites that came back, before the timeout.
     assert result["progress"][0] == [0.0, 0]
-    assert any(count == 3 for _, count in result["progress"])
+    assert any(count == 3 for _unused, count in result["progress"])
 
 
 def test_ms_ack_wait_leaves_room_for_table_reads() -> None:

@@ -203,7 +203,7 @@ class FakeMapServer:
     def _serve(self) -> None:
         while not self._stop.is_set():
             try:
-                data, _ = self.sock.recvfrom(4096)
+                data, _unused = self.sock.recvfrom(4096)
             except TimeoutError:
                 continue
             ecm = decode(data)

@@ -55,7 +55,7 @@ def test_full_reads_wait_for_the_count() -> None:
     )
     assert state.complete
     assert full_reads == [0, 3]  # the first read, then once the count reached 3
-    assert sorted({n for _, n in watch.progress}) == [0, 1, 2, 3]  # the count fed the curve
+    assert sorted({n for _unused, n in watch.progress}) == [0, 1, 2, 3]  # the count fed the curve
     assert watch.elapsed is not None
 
 

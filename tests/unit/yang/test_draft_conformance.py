@@ -125,7 +125,7 @@ def _value_problem(
 
 
 def _identity(element: etree._Element, text: str) -> tuple[str, str] | None:
-    prefix, _, name = text.strip().partition(":")
+    prefix, _colon, name = text.strip().partition(":")
     namespace = element.nsmap.get(prefix) if name else None
     module = _PREFIX_OF.get(namespace or "")
     return None if module is None else (module, name)

@@ -44,7 +44,7 @@ def test_capabilities_name_every_module_with_revision() -> None:
         "urn:lispnet:params:xml:ns:yang:lispnet-ms-recovery"
         "?module=lispnet-ms-recovery&revision=2026-12-04"
     ) in caps
-    for name, _, revision in MODULES:
+    for name, _unused, revision in MODULES:
         text = ROOT / "yang" / f"{name}.yang"
         if text.exists():
             assert f"revision {revision}" in text.read_text()

@@ -31,9 +31,12 @@ Events (one key, ``lisp_ms``)::
                  "detected_by": "notification" | "poll",
                  "detected_at": "...", ...details}}
 
-Details: reboot: previous_boot_time (and reason, event_time from a
-notification); switchover: new_active, previous_active (unit is the new
-active); registration_deficit: expected, registered.
+Details: reboot: previous_boot_time, previous_boot_seen_at (and reason,
+event_time from a notification); switchover: new_active, previous_active
+(unit is the new active), previous_active_seen_at; registration_deficit:
+expected, registered. ``*_seen_at``: when a poll last read the unit in its
+previous boot / the previous active unit still active (null: never) - the
+outage began after it.
 
 Example::
 

@@ -13,7 +13,10 @@ import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
-from lxml import etree
+try:
+    from lxml import etree
+except ImportError:  # a module reports it missing first (module_utils/libraries.py)
+    pass
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
@@ -63,7 +66,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf
 )
 
 _R = TypeVar("_R")
-_Reply = TypeVar("_Reply", etree._Element, bytes)
+_Reply = TypeVar("_Reply", "etree._Element", bytes)  # quoted: lxml may be missing
 
 
 def _parsed(what: str, parse: Callable[[_Reply], _R], element: _Reply) -> _R:

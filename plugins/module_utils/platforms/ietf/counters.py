@@ -4,7 +4,10 @@
 
 from __future__ import annotations
 
-from lxml import etree
+try:
+    from lxml import etree
+except ImportError:  # a module reports it missing first (module_utils/libraries.py)
+    pass
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.namespaces import (
     T,

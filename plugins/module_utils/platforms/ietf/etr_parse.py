@@ -19,7 +19,10 @@ from __future__ import annotations
 
 import ipaddress
 
-from lxml import etree
+try:
+    from lxml import etree
+except ImportError:  # a module reports it missing first (module_utils/libraries.py)
+    pass
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
     Mapping,

@@ -4,7 +4,10 @@
 
 from __future__ import annotations
 
-from lxml import etree
+try:
+    from lxml import etree
+except ImportError:  # a module reports it missing first (module_utils/libraries.py)
+    pass
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.events import MsEvent
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.times import parse_time

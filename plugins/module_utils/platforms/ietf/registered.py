@@ -12,13 +12,17 @@ takes the leaves it needs).
 
 from __future__ import annotations
 
+import functools
 import io
 import ipaddress
 import socket
 from collections.abc import Iterable
 from datetime import datetime
 
-from lxml import etree
+try:
+    from lxml import etree
+except ImportError:  # a module reports it missing first (module_utils/libraries.py)
+    pass
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.gc_pause import (
     collector_paused,
@@ -55,9 +59,7 @@ _CHUNK = 2048
 # document; given $n it reads the first $n mappings of the <mappings> element
 # it is applied to, in instance $iid. XSLT runs in C: reading each element
 # from Python instead took four times as long at 50,000 mappings.
-_FLATTEN = etree.XSLT(
-    etree.XML(
-        f"""\
+_FLATTEN_XSL = f"""\
 <xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
     xmlns:ms="{MS}" xmlns:lmr="{LMR}">
   <xsl:output method="text"/>
@@ -100,8 +102,12 @@ _FLATTEN = etree.XSLT(
   </xsl:template>
 </xsl:stylesheet>
 """
-    )
-)
+
+
+@functools.cache
+def _flatten() -> etree.XSLT:
+    """The stylesheet above, compiled once (lxml may be missing at import time)."""
+    return etree.XSLT(etree.XML(_FLATTEN_XSL))
 
 
 class _Reader:
@@ -134,13 +140,13 @@ class _Reader:
             if kind == "R":
                 record = line.split("\t")
             elif kind == "M":
-                _, iid, prefix, eid_id, self._mapping_last = line.split("\t")
+                _kind, iid, prefix, eid_id, self._mapping_last = line.split("\t")
                 eid = self._known.get((iid, prefix)) or _eid(iid, prefix, eid_id)
 
     def _add(self, eid: Eid, record: list[str], rlocs: list[str]) -> None:
         if len(record) != 5:
             raise ValueError(f"mapping-record of {eid} is malformed: {record!r}")
-        _, xtr, site, last, site_id = record
+        _kind, xtr, site, last, site_id = record
         # A standard server (no lispnet-ms-recovery augment) names the site by
         # its site-id and times the mapping, not each xTR's record.
         last = last or self._mapping_last
@@ -191,7 +197,7 @@ def parse_registered(data: etree._Element, known: Iterable[Eid] = ()) -> tuple[R
     instead of parsing equal ones again."""
     reader = _Reader(known)
     with collector_paused():
-        reader.read(str(_FLATTEN(data)))
+        reader.read(str(_flatten()(data)))
     return tuple(reader.found)
 
 
@@ -221,7 +227,7 @@ def _stream(events: etree.iterparse, reader: _Reader) -> None:
     # Per event only what must be: at 50,000 mappings every step here counts.
     batch: list[etree._Element] = []
     first_ms: list[etree._Element] = []  # the first map-server, once seen
-    for _, element in events:
+    for _event, element in events:
         if element.tag == _RPC_ERROR:
             message = (element.findtext(_ERROR_MESSAGE) or "").strip()
             raise ValueError(f"rpc-error: {message or 'no error-message'}")
@@ -232,7 +238,7 @@ def _stream(events: etree.iterparse, reader: _Reader) -> None:
 
 
 def _ancestor(element: etree._Element | None, levels: int) -> etree._Element | None:
-    for _ in range(levels):
+    for _level in range(levels):
         if element is None:
             return None
         element = element.getparent()
@@ -257,7 +263,7 @@ def _flush(batch: list[etree._Element], reader: _Reader, first_ms: list[etree._E
                 first_ms.append(ms)
             if ms is first_ms[0]:
                 instance_id = etree.XSLT.strparam(vpn.findtext(T.instance_id) or "")
-                reader.read(str(_FLATTEN(mappings, n=str(end - start), iid=instance_id)))
+                reader.read(str(_flatten()(mappings, n=str(end - start), iid=instance_id)))
         if mappings is not None:
             for mapping in batch[start:end]:
                 mappings.remove(mapping)

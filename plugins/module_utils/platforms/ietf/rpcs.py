@@ -13,7 +13,10 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Sequence
 
-from lxml import etree
+try:
+    from lxml import etree
+except ImportError:  # a module reports it missing first (module_utils/libraries.py)
+    pass
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.reregistration import (
     EtrResult,

@@ -9,7 +9,10 @@ active one (a standby runs none), and a later boot-datetime is its reboot.
 
 from __future__ import annotations
 
-from lxml import etree
+try:
+    from lxml import etree
+except ImportError:  # a module reports it missing first (module_utils/libraries.py)
+    pass
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import MsUnitInfo
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.times import parse_time

@@ -4,13 +4,14 @@
 
 from __future__ import annotations
 
-from lxml import etree
+try:
+    from lxml import etree
+except ImportError:  # a module reports it missing first (module_utils/libraries.py)
+    pass
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.namespaces import (
     T,
 )
-
-_SE = etree.SubElement
 
 
 def _routing(data: etree._Element) -> etree._Element | None:
@@ -40,7 +41,7 @@ def find_role(data: etree._Element, role_tag: str) -> etree._Element | None:
 
 
 def leaf(parent: etree._Element, tag: str, text: str) -> etree._Element:
-    elem = _SE(parent, tag)
+    elem = etree.SubElement(parent, tag)
     elem.text = text
     return elem
 

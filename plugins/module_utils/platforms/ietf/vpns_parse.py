@@ -11,10 +11,14 @@ tab-separated lines which Python splits. Names never contain whitespace
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from datetime import datetime
 
-from lxml import etree
+try:
+    from lxml import etree
+except ImportError:  # a module reports it missing first (module_utils/libraries.py)
+    pass
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.gc_pause import (
     collector_paused,
@@ -43,9 +47,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf
 
 # One line per mapping (M), per mapping-record (R) and per locator (L), in
 # document order. A leaf the filter left out becomes an empty field.
-_FLATTEN = etree.XSLT(
-    etree.XML(
-        f"""\
+_FLATTEN_XSL = f"""\
 <xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
     xmlns:ms="{MS}" xmlns:lmr="{LMR}">
   <xsl:output method="text"/>
@@ -75,8 +77,12 @@ _FLATTEN = etree.XSLT(
   </xsl:template>
 </xsl:stylesheet>
 """
-    )
-)
+
+
+@functools.cache
+def _flatten() -> etree.XSLT:
+    """The stylesheet above, compiled once (lxml may be missing at import time)."""
+    return etree.XSLT(etree.XML(_FLATTEN_XSL))
 
 
 class _Cache:
@@ -103,7 +109,7 @@ class _Cache:
     def rloc(self, line: str) -> Rloc:
         found = self.rlocs.get(line)
         if found is None:
-            _, address, priority, weight, m_priority, m_weight, local = line.split("\t")
+            _kind, address, priority, weight, m_priority, m_weight, local = line.split("\t")
             found = self.rlocs[line] = Rloc(
                 self.address(address),
                 int(priority or 1),
@@ -121,7 +127,7 @@ def parse_vpns(
     """Registrations in document order, and the configured (not dynamic)
     EIDs per site-id, of the first map-server in ``data``'s document."""
     with collector_paused():
-        return _read_lines(str(_FLATTEN(data)))
+        return _read_lines(str(_flatten()(data)))
 
 
 def _read_lines(text: str) -> tuple[tuple[Registration, ...], dict[int, list[Eid]]]:
@@ -150,7 +156,7 @@ def _read_lines(text: str) -> tuple[tuple[Registration, ...], dict[int, list[Eid
         elif kind == "M":
             flush()
             pending, rlocs = None, []
-            _, iid, prefix, eid_id, site_id, dynamic, mapping_last = line.split("\t")
+            _kind, iid, prefix, eid_id, site_id, dynamic, mapping_last = line.split("\t")
             eid = _eid(iid, prefix, eid_id)
             if site_id and dynamic != "true":
                 eids_by_site.setdefault(int(site_id), []).append(eid)
@@ -168,7 +174,7 @@ def _eid(iid: str, prefix: str, eid_id: str) -> Eid:
 def _record(fields: list[str], eid: Eid, rlocs: tuple[Rloc, ...], cache: _Cache) -> Registration:
     if len(fields) != 12:
         raise ValueError(f"mapping-record of {eid} is malformed: {fields!r}")
-    _, xtr, site_id, ttl, created, authoritative, site, last, source, port, proxy, want = fields
+    xtr, site_id, ttl, created, authoritative, site, last, source, port, proxy, want = fields[1:]
     if not (xtr and created and last):
         required = {
             "xtr-id": xtr,

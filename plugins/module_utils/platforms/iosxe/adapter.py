@@ -14,7 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
-from lxml import etree
+try:
+    from lxml import etree
+except ImportError:  # a module reports it missing first (module_utils/libraries.py)
+    pass
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (

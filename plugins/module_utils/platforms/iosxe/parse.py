@@ -11,7 +11,10 @@ from __future__ import annotations
 import ipaddress
 from datetime import datetime
 
-from lxml import etree
+try:
+    from lxml import etree
+except ImportError:  # a module reports it missing first (module_utils/libraries.py)
+    pass
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
     Eid,
@@ -228,7 +231,7 @@ def parse_summary(data: etree._Element) -> MsSummary | None:
     """The registered-EID count over every MS address family."""
     counts = [
         int(text)
-        for _, af in _ms_afs(data)
+        for _name, af in _ms_afs(data)
         if _text(af, "role", "is-ms") != "false"
         for text in [_text(af, "ms-registered-eids")]
         if text is not None

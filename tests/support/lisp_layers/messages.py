@@ -75,7 +75,10 @@ def _records() -> PacketListField:
 
 def _authenticated_body() -> list[Any]:
     """Nonce, key, auth data, records and the optional xTR-ID/Site-ID trailer."""
-    has_trailer = lambda pkt: bool(pkt.xtr_id_present)  # noqa: E731
+
+    def has_trailer(pkt: Packet) -> bool:
+        return bool(pkt.xtr_id_present)
+
     return [
         XLongField("nonce", 0),
         ByteField("key_id", 0),
