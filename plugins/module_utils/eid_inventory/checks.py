@@ -135,9 +135,9 @@ def eid_conflicts(source: str, eids: Iterable[tuple[Eid, str, Where]]) -> list[P
     groups: dict[tuple[int, int], tuple[int, int]] = {}  # one tuple per group, not per EID
     for index, (eid, _site, _where) in enumerate(eids):
         net = eid.prefix
-        group = (eid.instance_id, net.version)
+        key: tuple[int, int] = (eid.instance_id, net.version)
         entries.append(
-            (groups.setdefault(group, group), int(net.network_address), net.prefixlen, index)
+            (groups.setdefault(key, key), int(net.network_address), net.prefixlen, index)
         )
     # The index is unique, so the sort never compares further (and needs no
     # key tuples).
