@@ -40,6 +40,7 @@ from ansible_collections.lispnet.ms_recovery.lab.yang.rpcs import (
     parse_send_reregistration_rpc,
     render_reregister_now_reply,
     render_send_reregistration_reply,
+    reregister_now_map_server,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.auth import (
     ALGORITHM_NAMES,
@@ -275,7 +276,16 @@ class EtrBackend:
         acts = self.etr.config.acts_on_notify and self.face.augment
         if not acts or not is_reregister_now_rpc(request):
             raise UnknownRpc(request.tag)
-        sent = 1 if self.etr.register_now() else 0
+        try:
+            map_server = reregister_now_map_server(request)
+        except ValueError:
+            raise RpcError("invalid-value", "map-server is not an IP address") from None
+        try:
+            sent = self.etr.register_now(map_server)
+        except KeyError:
+            raise RpcError(
+                "invalid-value", f"{map_server} is not a Map-Server this ETR registers to"
+            ) from None
         return render_reregister_now_reply(sent)
 
 

@@ -150,13 +150,16 @@ class VirtualEtr:
         self._send = None
         self._call_later = None
 
-    def register_now(self, map_server: str | None = None) -> bool:
+    def register_now(self, map_server: str | None = None) -> int:
         """Send a Map-Register now to ``map_server`` (every one of its
-        Map-Servers when None), each retried until that one acks (bounded)."""
-        sent = False
+        Map-Servers when None), each retried until that one acks (bounded);
+        returns how many were sent. KeyError for a Map-Server not its own."""
+        if map_server is not None and map_server not in self._servers:
+            raise KeyError(map_server)
+        sent = 0
         for server in self._servers if map_server is None else (map_server,):
             self._cancel_retry(server)
-            sent = self._register(server, attempt=0) or sent
+            sent += self._register(server, attempt=0)
         return sent
 
     def _cancel_retry(self, server: str) -> None:

@@ -4,6 +4,8 @@ rendered (the client side: platforms/ietf/rpcs.py). A reply is an
 
 from __future__ import annotations
 
+import ipaddress
+
 from lxml import etree
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.reregistration import (
@@ -69,6 +71,14 @@ def render_send_reregistration_reply(result: ReregistrationResult) -> etree._Ele
 
 def is_reregister_now_rpc(rpc: etree._Element) -> bool:
     return _body(rpc, rpcs.REREGISTER_NOW) is not None
+
+
+def reregister_now_map_server(rpc: etree._Element) -> str | None:
+    """The reregister-now input's map-server in canonical text (None: every
+    one); ValueError when it is not an IP address."""
+    body = _body(rpc, rpcs.REREGISTER_NOW)
+    text = None if body is None else body.findtext(rpcs.MAP_SERVER)
+    return None if text is None else str(ipaddress.ip_address(text.strip()))
 
 
 def render_reregister_now_reply(map_registers_sent: int) -> etree._Element:

@@ -43,6 +43,15 @@ options:
         claim may predate a switchover.
     type: float
     default: 10.0
+  watch_event:
+    description:
+      - The event of the C(lispnet.ms_recovery.ms_watch) source that started this run
+        (C(ansible_eda.event.lisp_ms)); the ms_recovery role passes it when run by the
+        rulebook.
+      - Its C(previous_boot_seen_at) or C(previous_active_seen_at), the last poll that read
+        the unit serving, bounds RV(down_window) when it is later than this module's own last
+        read. Nothing else of it is used.
+    type: dict
   platform:
     description:
       - The YANG models the device speaks.
@@ -184,7 +193,8 @@ down_window:
       description:
         - The unit went down after this instant (ISO 8601, UTC) - the tool's last read of it
           serving in its previous boot (reboot) or of the previously active unit still active
-          (switchover), kept next to the state file in C(<state_file>.claims).
+          (switchover), kept next to the state file in C(<state_file>.claims), or the
+          O(watch_event)'s last poll when later.
         - Null when unknown (first run, no claims file, or a sighting later than the unit's
           own time, so the clocks disagree); RV(down_window.down_after_source) says why.
       type: str
@@ -257,6 +267,7 @@ def main() -> None:
             "map_server": {"type": "str"},
             "platform": {"type": "str", "default": DEFAULT_PLATFORM, "choices": list(PLATFORMS)},
             "split_brain_window": {"type": "float", "default": 10.0},
+            "watch_event": {"type": "dict"},
             **eid_inventory_args(required=False),
         },
         supports_check_mode=True,
@@ -273,6 +284,7 @@ def main() -> None:
                 map_server=params["map_server"],
                 check_mode=module.check_mode,
                 split_brain_window=params["split_brain_window"],
+                watch_event=params["watch_event"],
             ),
             inventory,
         )

@@ -23,7 +23,9 @@ description:
     lmr:send-reregistration). C(lisp) sends the same authenticated unsolicited Map-Notify
     messages (RFC 9301 5.7) from the controller, built from the EID inventory (site keys, EIDs,
     ETR RLOCs), paced and retransmitted until acked. C(netconf) opens a NETCONF session to
-    every ETR (endpoints from the EID inventory) and calls the RPC lmr:reregister-now.
+    every ETR (endpoints from the EID inventory) and calls the RPC lmr:reregister-now, naming
+    this Map-Server's LISP address so that an ETR registering to several (a site listed
+    under C(map_servers) in the EID inventory) registers to this one alone.
   - C(register) (bridge registration) needs no help from the ETRs, only the site keys. For
     every targeted site the controller sends authenticated Map-Registers (the site's key id,
     algorithm and key from the EID inventory) carrying the site's stored EIDs, each with all

@@ -4,7 +4,7 @@
 
 Every task of the recovery role takes the EID inventory, and each task's
 action plugin runs in a fresh worker process: without a cache, every task
-composed and validated the YAML again (~2 s and ~230 MB at 10,000 sites).
+composed and validated the YAML again (~3 s of CPU at 10,000 sites).
 Here the first reader validates it and stores the result (the module
 handover, handover.py); later readers with the same file content take that
 instead (~0.1 s at 10,000 sites).
@@ -122,7 +122,7 @@ def validated_inventory(path: str, decrypt: Decrypt | None = None) -> Validated:
         return cached
     # Parallel forks all start on a miss: one validates, the others wait for
     # its entry instead of each validating (at 10,000 sites and 20 forks: 20 x
-    # ~3 s of CPU and ~300 MB at once).
+    # ~3 s of CPU and ~100 MB at once).
     with entry.writer():
         cached = entry.read()
         if cached is not None:

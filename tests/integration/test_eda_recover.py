@@ -36,11 +36,15 @@ from ansible_collections.lispnet.ms_recovery.lab import paths
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
     load_inventory,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.times import parse_time
 from ansible_collections.lispnet.ms_recovery.tests.integration.ansible_helpers import ANSIBLE_CFG
 from ansible_collections.lispnet.ms_recovery.tests.integration.test_eda_rulebook import (
     BIN_DIR,
     RULEBOOK_CLI,
     _skip_reason,
+)
+from ansible_collections.lispnet.ms_recovery.tests.integration.test_report_down_window import (
+    look,
 )
 from ansible_collections.lispnet.ms_recovery.tests.support.lab import Lab, running_lab
 
@@ -188,6 +192,7 @@ def test_shipped_rulebook_recovers_a_rebooted_ms(slow_lab: Lab, work: Path) -> N
     expected = load_inventory(lab.eids).expected("ms1")
     assert lab.registered() == expected
     report_dir = work.parent / "report"
+    look(lab)  # an earlier healthy check: ms_state knows the unit (a reboot, not a first sight)
     control_dir = tempfile.mkdtemp(prefix="apc-", dir="/tmp")
     rulebook = start_rulebook(lab, work, report_dir, control_dir)
     reader = threading.Thread(target=rulebook.read, daemon=True)
@@ -198,7 +203,7 @@ def test_shipped_rulebook_recovers_a_rebooted_ms(slow_lab: Lab, work: Path) -> N
         assert rulebook.seen(DETECTED) is None, "a healthy lab is no event"
 
         rebooted = time.monotonic()
-        lab.control("reboot", down_for=1)
+        down_at = lab.control("reboot", down_for=1)["down_at"]
         # Down at once: the table it comes back with is empty.
         back = port_back(str(lab.spec.unit_address(0)), lab.spec.netconf_port)
         detected = rulebook.wait_for(DETECTED)
@@ -214,7 +219,14 @@ def test_shipped_rulebook_recovers_a_rebooted_ms(slow_lab: Lab, work: Path) -> N
         while not report.exists() and time.monotonic() < deadline:
             time.sleep(0.2)
         assert report.exists(), "the recover playbook wrote no report:\n" + rulebook.output
-        assert json.loads(report.read_text())["ok"] is True
+        result = json.loads(report.read_text())
+        assert result["ok"] is True
+        # The outage is bounded by ms_watch's last poll of the old boot (seconds
+        # before), tighter than ms_state's earlier check, and contains the real one.
+        window = result["ms_state"]["down_window"]
+        assert window["down_after_source"].startswith("ms_watch's last poll"), window
+        bounds = [parse_time(window[k]) for k in ("down_after", "down_by")]
+        assert bounds[0] <= parse_time(down_at) <= bounds[1]
         assert "changed: [ms1-a]" in task_block(rulebook.output, REREGISTER), rulebook.output
         print(
             f"\nMS back {back - rebooted:.2f} s after the reboot command; "

@@ -223,3 +223,39 @@ def test_the_lisp_method_sends_nothing_to_the_other_map_servers(
             r for r in registrations(before) if r[3] not in etrs
         ]
         assert after.counters.get("notifies-sent", 0) == before.counters.get("notifies-sent", 0)
+
+
+def test_the_netconf_method_asks_the_etrs_for_the_rebooted_map_server_only(
+    lab: Lab, inventory: EidInventory
+) -> None:
+    others = {ms: untouched(read(lab, ms)) for ms in (0, 1)}
+    reboot(lab, 2)
+    sites = ", ".join(notify_sites(inventory.sites_of("ms3")))
+    run = run_playbook(
+        lab,
+        f"""
+- hosts: ms3-a
+  gather_facts: false
+  tasks:
+    - name: ask the ETRs
+      lispnet.ms_recovery.reregister:
+        eid_inventory: "{{{{ lisp_eid_inventory }}}}"
+        map_server: ms3
+        method: netconf
+        sites: [{sites}]
+        etr_username: "{{{{ ansible_user }}}}"
+        etr_password: "{{{{ ansible_password }}}}"
+        etr_ssh_config: "{{{{ ansible_netconf_ssh_config }}}}"
+    - name: bridge the rest
+      lispnet.ms_recovery.reregister:
+        eid_inventory: "{{{{ lisp_eid_inventory }}}}"
+        map_server: ms3
+        method: register
+""",
+    )
+    assert run.rc == 0, run.output
+    assert run.result("ask the ETRs", "ms3-a")["complete"] is True
+    assert table(read(lab, 2)) == expected(inventory, lab, 2)
+    # The reregister-now RPC named ms3: the ETRs registered there only.
+    for ms, before in others.items():
+        assert untouched(read(lab, ms)) == before, f"ms{ms + 1} was disturbed"

@@ -33,7 +33,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types imp
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per name, id, RLOC and EID: 100,000s
 class Where:
     """Field path and 1-based line (0 when not read from a file)."""
 
@@ -128,28 +128,26 @@ def eid_conflicts(source: str, eids: Iterable[tuple[Eid, str, Where]]) -> list[P
     the nearest foreign ancestor in O(n log n), instead of comparing pairs.
     Nesting inside one site (an aggregate and a more-specific) is allowed.
     """
+    eids = list(eids)
+    # (group, start, length, index) only, the rest looked up by index: at
+    # 50,000 EIDs every field more per entry is megabytes more at once.
     entries = []
-    for index, (eid, site, where) in enumerate(eids):
+    groups: dict[tuple[int, int], tuple[int, int]] = {}  # one tuple per group, not per EID
+    for index, (eid, _site, _where) in enumerate(eids):
         net = eid.prefix
-        group = (eid.instance_id, net.version)
-        start = int(net.network_address)
+        key: tuple[int, int] = (eid.instance_id, net.version)
         entries.append(
-            (
-                group,
-                start,
-                net.prefixlen,
-                index,
-                start | ((1 << (net.max_prefixlen - net.prefixlen)) - 1),
-                eid,
-                site,
-                where,
-            )
+            (groups.setdefault(key, key), int(net.network_address), net.prefixlen, index)
         )
-    entries.sort(key=lambda e: e[:4])
+    # The index is unique, so the sort never compares further (and needs no
+    # key tuples).
+    entries.sort()
 
     problems = []
     stack: list[_Open] = []
-    for group, start, _length, _index, last, eid, site, where in entries:
+    for group, start, length, index in entries:
+        eid, site, where = eids[index]
+        last = start | ((1 << (eid.prefix.max_prefixlen - length)) - 1)
         while stack and (stack[-1].group != group or stack[-1].last < start):
             stack.pop()
         parent = stack[-1] if stack else None

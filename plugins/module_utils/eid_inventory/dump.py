@@ -11,6 +11,7 @@ in, and dump -> load -> dump is a fixed point.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from typing import Any, Literal
 
 try:
@@ -81,8 +82,14 @@ def inventory_to_dict(inventory: EidInventory, *, keys: KeyMode) -> dict[str, An
         raise ValueError(f"keys must be one of {', '.join(KEY_MODES)}, not {keys!r}")
     return {
         "map_servers": [_map_server(ms) for ms in sorted(inventory.map_servers, key=_by_name)],
-        "sites": [_site(site, keys) for site in sorted(inventory.sites, key=_by_name)],
+        "sites": list(site_dicts(inventory, keys=keys)),
     }
+
+
+def site_dicts(inventory: EidInventory, *, keys: KeyMode) -> Iterator[dict[str, Any]]:
+    """The ``sites`` of :func:`inventory_to_dict`, one at a time."""
+    for site in sorted(inventory.sites, key=_by_name):
+        yield _site(site, keys)
 
 
 def _by_name(item: MapServer | Site | Etr) -> str:

@@ -148,9 +148,10 @@ def parse_inventory(text: str, source: str, decrypt: Decrypt | None = None) -> E
 
 
 def _parse(text: str, source: str, decrypt: Decrypt | None) -> EidInventory:
+    reader = _InventoryReader(source, decrypt)
     try:
         with EventComposer(text) as events:
-            return _InventoryReader(source, decrypt).read(events)
+            lists = reader.read(events)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
@@ -161,6 +162,9 @@ def _parse(text: str, source: str, decrypt: Decrypt | None) -> EidInventory:
         raise InventoryError(
             [Problem(source, 0, "", f"not valid YAML: {type(exc).__name__}")]
         ) from None
+    # The parser (and its copy of the text) is gone before the checks that
+    # span entries, which need memory of their own at 50,000 EIDs.
+    return reader.check(lists)
 
 
 def decrypt_file(text: str, source: str, decrypt: Decrypt | None) -> str:
@@ -188,9 +192,10 @@ class _InventoryReader(NodeReader):
         super().__init__(source, decrypt)
         self.facts = Facts()
 
-    def read(self, events: EventComposer) -> EidInventory:
-        """Read the document; a YAML error anywhere in it raises yaml.YAMLError
-        (the problems found before it are dropped, as the file is not YAML)."""
+    def read(self, events: EventComposer) -> dict[str, list[Any]]:
+        """Read the document: map_servers and sites, None for each bad one.
+        A YAML error anywhere in it raises yaml.YAMLError (the problems found
+        before it are dropped, as the file is not YAML)."""
         if not events.start_document():
             raise InventoryError(
                 [Problem(self.source, 1, "", "the file is empty; expected map_servers and sites")]
@@ -207,6 +212,11 @@ class _InventoryReader(NodeReader):
             for name, read in read_one.items():
                 if name not in lists:
                     lists[name] = self._each(top.get(name), name, read)
+        return lists
+
+    def check(self, lists: dict[str, list[Any]]) -> EidInventory:
+        """The inventory read, after the checks across entries; InventoryError
+        with every problem found if there is any."""
         map_servers: list[MapServer | None] = lists.get("map_servers", [])
         sites: list[Site | None] = lists.get("sites", [])
         self.problems += cross_check(self.source, self.facts)

@@ -21,7 +21,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Protocol
 
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
+    Eid,
+    IPAddress,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
     EtrSnapshot,
     MsSnapshot,
@@ -110,5 +113,8 @@ class Platform(Protocol):
     def read_etr(self, session: NetconfSession) -> EtrSnapshot | None:
         """What an ETR serves; None when the reply holds no ETR."""
 
-    def etr_reregister_now(self, session: NetconfSession) -> int:
-        """Ask an ETR to register at once; returns the Map-Registers it sent."""
+    def etr_reregister_now(
+        self, session: NetconfSession, map_server: IPAddress | None = None
+    ) -> int:
+        """Ask an ETR to register at once, to ``map_server`` only (None: to
+        each of its Map-Servers); returns the Map-Registers it sent."""

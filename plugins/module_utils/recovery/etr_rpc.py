@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import Etr, Site
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import IPAddress
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
     NcclientSession,
     NetconfFailure,
@@ -42,8 +43,9 @@ class EtrCredentials:
 
 # (ETR, credentials) -> session; a parameter so tests can fake the routers.
 Connector = Callable[[Etr, EtrCredentials], NetconfSession]
-# session -> Map-Registers sent (Platform.etr_reregister_now).
-Reregister = Callable[[NetconfSession], int]
+# (session, the Map-Server to register to) -> Map-Registers sent
+# (Platform.etr_reregister_now).
+Reregister = Callable[[NetconfSession, IPAddress], int]
 
 
 def ncclient_connector(etr: Etr, credentials: EtrCredentials) -> NetconfSession:
@@ -75,6 +77,7 @@ def _one(
     credentials: EtrCredentials,
     connect: Connector,
     reregister: Reregister,
+    map_server: IPAddress,
     started: Callable[[], None],
 ) -> tuple[NotifyResult, bool]:
     """The ETR's outcome, and whether it answered the RPC at all."""
@@ -87,7 +90,7 @@ def _one(
     session: NetconfSession | None = None
     try:
         session = connect(etr, credentials)
-        sent = reregister(session)
+        sent = reregister(session, map_server)
     except NetconfFailure as exc:
         result.error = str(exc)
         return result, False
@@ -110,12 +113,15 @@ async def reregister_over_netconf(
     sites: Sequence[Site],
     credentials: EtrCredentials,
     reregister: Reregister,
+    map_server: IPAddress,
     *,
     workers: int = DEFAULT_WORKERS,
     connect: Connector = ncclient_connector,
     first_sent: asyncio.Event | None = None,
 ) -> RpcRun:
-    """One reregister-now per ETR of ``sites``; results in inventory order."""
+    """One reregister-now per ETR of ``sites``, to ``map_server`` only (the
+    one being recovered: a site's other Map-Servers lost nothing); results
+    in inventory order."""
     run = RpcRun()
     loop = asyncio.get_running_loop()
 
@@ -126,7 +132,9 @@ async def reregister_over_netconf(
 
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="etr-rpc") as pool:
         futures = [
-            loop.run_in_executor(pool, _one, site, etr, credentials, connect, reregister, started)
+            loop.run_in_executor(
+                pool, _one, site, etr, credentials, connect, reregister, map_server, started
+            )
             for site in sites
             for etr in site.etrs
         ]

@@ -277,7 +277,7 @@ async def _send_and_watch(
         base["sources"] = [sender.source_text]
     try:
         return await _run_groups(
-            base, plan, options, routers, before, groups, sender, first_sent, stop
+            base, plan, options, routers, before, groups, sender, first_sent, stop, lisp_address
         )
     finally:
         if sender is not None:
@@ -294,8 +294,11 @@ async def _run_groups(
     sender: BridgeSender | None,
     first_sent: asyncio.Event,
     stop: asyncio.Event,
+    lisp_address: IPAddress,
 ) -> dict[str, Any]:
-    sending = asyncio.ensure_future(_send_all(options, routers, groups, sender, first_sent, stop))
+    sending = asyncio.ensure_future(
+        _send_all(options, routers, groups, sender, first_sent, stop, lisp_address)
+    )
     started = asyncio.ensure_future(first_sent.wait())
     await asyncio.wait([sending, started], return_when=asyncio.FIRST_COMPLETED)
     started.cancel()
@@ -366,10 +369,11 @@ async def _send_all(
     sender: BridgeSender | None,
     first_sent: asyncio.Event,
     stop: asyncio.Event,
+    lisp_address: IPAddress,
 ) -> Sending:
     """Every group by its method at once; one Sending for the report."""
     jobs = [
-        _send(method, options, routers, sites, sender, first_sent, stop)
+        _send(method, options, routers, sites, sender, first_sent, stop, lisp_address)
         for method, sites in groups.items()
     ]
     merged = Sending([], 0, 0)
@@ -395,7 +399,10 @@ async def _send(
     sender: BridgeSender | None,
     first_sent: asyncio.Event,
     stop: asyncio.Event,
+    lisp_address: IPAddress,
 ) -> Sending:
+    """``lisp_address``: the Map-Server being recovered, the only one the
+    bridges and the ETRs' re-registration RPC go to."""
     if method == "register":
         if sender is None:
             raise RuntimeError("no bridge socket")
@@ -416,6 +423,7 @@ async def _send(
             sites,
             options.etr_credentials,
             routers.etr_reregister,
+            lisp_address,
             workers=options.etr_workers,
             connect=routers.etr_connect,
             first_sent=first_sent,
@@ -428,7 +436,9 @@ async def _send(
         if options.method != "auto":
             raise
         # auto: an MS without MS-native notification; the controller notifies.
-        outcome = await _send("lisp", options, routers, sites, sender, first_sent, stop)
+        outcome = await _send(
+            "lisp", options, routers, sites, sender, first_sent, stop, lisp_address
+        )
         outcome.extra["ms_fallback"] = f"Map-Server notification failed ({exc}); sent from here"
         return outcome
 

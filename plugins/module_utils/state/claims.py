@@ -60,14 +60,16 @@ def _read(path: Path) -> dict[str, dict[str, object]]:
 class Sighting:
     """A unit as the tool last read it: in ``role`` and in the boot of
     ``boot_time`` (None in a claim written before boots were kept) at ``at``;
-    last read as active at ``active_at`` (None: never, as far as kept)."""
+    last read as active at ``active_at`` (None: never, as far as kept).
+    ``seen_by`` names the reader (ms_state, or the ms_watch event source)."""
 
     unit: str
     role: str
-    service_address: str
+    service_address: str | None  # None: the reader did not tell (ms_watch)
     boot_time: datetime | None
     at: datetime
     active_at: datetime | None = None
+    seen_by: str = "ms_state's last read"
 
 
 def read_sightings(state_file: str | Path) -> dict[str, Sighting]:

@@ -25,13 +25,16 @@ bound is dropped rather than shown inverted.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import MsUnitInfo
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.times import format_time
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.times import (
+    format_time,
+    parse_time,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.unit_events import (
     BOOT_TOLERANCE,
 )
@@ -73,36 +76,39 @@ class UnitRead:
 
 
 def _lower_bound(
-    seen_at: datetime | None, back_at: datetime, what: str, none_why: str
+    candidates: list[tuple[datetime, str]], back_at: datetime, none_why: str
 ) -> tuple[datetime | None, str]:
-    if seen_at is None:
+    """The latest of the candidate sightings (instant, what it was) that is not
+    after the unit's own back time."""
+    if not candidates:
         return None, f"unknown: {none_why}"
-    if seen_at > back_at:
+    valid = [c for c in candidates if c[0] <= back_at]
+    if not valid:
+        at, what = max(candidates)
         return None, (
-            f"unknown: ms_state's last read of {what} ({format_time(seen_at)}) is later than"
-            f" the unit's own time ({format_time(back_at)}): the controller's and the"
-            " Map-Server's clocks disagree"
+            f"unknown: {what} ({format_time(at)}) is later than the unit's own time"
+            f" ({format_time(back_at)}): the controller's and the Map-Server's clocks disagree"
         )
-    return seen_at, f"ms_state's last read of {what}"
+    return max(valid)
 
 
 def _reboot(
-    read: UnitRead, previous: MsUnitInfo | None, sightings: Mapping[str, Sighting], source: str
+    read: UnitRead, previous: MsUnitInfo | None, sightings: Sequence[Sighting], source: str
 ) -> DownWindow:
     record = read.unit
-    seen = sightings.get(record.unit_name)
     old_boot = None if previous is None else previous.boot_time
-    same_boot = (
-        seen is not None
-        and seen.boot_time is not None
-        and old_boot is not None
-        and abs(seen.boot_time - old_boot) <= BOOT_TOLERANCE
-    )
     # A sighting of another boot says nothing of this outage.
+    candidates = [
+        (s.at, f"{s.seen_by} of {record.unit_name} up in its previous boot")
+        for s in sightings
+        if s.unit == record.unit_name
+        and s.boot_time is not None
+        and old_boot is not None
+        and abs(s.boot_time - old_boot) <= BOOT_TOLERANCE
+    ]
     after, after_source = _lower_bound(
-        seen.at if seen is not None and same_boot else None,
+        candidates,
         record.boot_time,
-        f"{record.unit_name} up in its previous boot",
         f"ms_state never read {record.unit_name} in its previous boot"
         " (first run, or no claims file)",
     )
@@ -117,9 +123,7 @@ def _reboot(
     )
 
 
-def _switchover(
-    read: UnitRead, sightings: Mapping[str, Sighting], source: str | None
-) -> DownWindow:
+def _switchover(read: UnitRead, sightings: Sequence[Sighting], source: str | None) -> DownWindow:
     record = read.unit
     if record.switchover_time is not None and source:
         back, exact, back_source = record.switchover_time, True, source
@@ -131,18 +135,16 @@ def _switchover(
         )
     # The unit that was active before: the latest read of another unit of the
     # pair as active (the service was on it then, so the switchover came later).
-    old = [
-        (s.active_at, s.unit)
-        for s in sightings.values()
+    candidates = [
+        (s.active_at, f"{s.seen_by} of the previous active unit {s.unit} still active")
+        for s in sightings
         if s.unit != record.unit_name
         and s.active_at is not None
-        and s.service_address == service_text(record)
+        and s.service_address in (service_text(record), None)
     ]
-    seen_at, unit = max(old) if old else (None, "")
     after, after_source = _lower_bound(
-        seen_at,
+        candidates,
         back,
-        "the previous active unit" + (f" {unit} still active" if unit else ""),
         "ms_state never read the previously active unit while it was active",
     )
     return DownWindow(
@@ -156,11 +158,44 @@ def _switchover(
     )
 
 
+def watch_sightings(event: Mapping[str, Any] | None) -> list[Sighting]:
+    """The ms_watch event source's last polls of a unit serving, from the event
+    that started this run (``ansible_eda.event.lisp_ms``): taken seconds before
+    the outage, where ms_state's own last read may be a run long ago. Raises
+    ValueError naming a field whose time cannot be read."""
+    if not event:
+        return []
+
+    def when(key: str) -> datetime | None:
+        text = event.get(key)
+        if text is None:
+            return None
+        try:
+            return parse_time(str(text))
+        except ValueError:
+            raise ValueError(f"watch_event.{key}: not a date-and-time: {text!r}") from None
+
+    by = "ms_watch's last poll"
+    kind, unit = event.get("event"), str(event.get("unit") or "")
+    if kind == "reboot":
+        at, boot = when("previous_boot_seen_at"), when("previous_boot_time")
+        if at is None or boot is None or not unit:
+            return []
+        return [Sighting(unit, "", "", boot, at, seen_by=by)]
+    if kind == "switchover":
+        at, old = when("previous_active_seen_at"), str(event.get("previous_active") or "")
+        if at is None or not old:
+            return []
+        # No service address in the event: any unit's old activity bounds the pair's.
+        return [Sighting(old, "active", None, None, at, at, seen_by=by)]
+    return []
+
+
 def bound_down_window(
     event: str,
     read: UnitRead,
     previous: MsUnitInfo | None,
-    sightings: Mapping[str, Sighting],
+    sightings: Sequence[Sighting],
     *,
     reboot_source: str | None,
     switchover_source: str | None,

@@ -5,6 +5,7 @@ full its registration table is (the logic of module ms_state)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -33,6 +34,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.state.claims i
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.state.down_window import (
     UnitRead,
     bound_down_window,
+    watch_sightings,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.state.records import (
     ACTIVE,
@@ -54,6 +56,8 @@ class MsStateRequest:
     map_server: str | None = None
     check_mode: bool = False
     split_brain_window: float = DEFAULT_WINDOW
+    # The ms_watch event that started this run (ansible_eda.event.lisp_ms), if any.
+    watch_event: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,10 @@ def check_ms_state(
     request: MsStateRequest,
     inventory: EidInventory | None = None,
 ) -> dict[str, Any]:
+    try:
+        watched = watch_sightings(request.watch_event)
+    except ValueError as exc:
+        raise TaskError(str(exc)) from None
     sent_at = datetime.now(UTC)
     snapshot, summary = platform.read_ms_unit_summary(session)
     answered_at = datetime.now(UTC)
@@ -156,7 +164,7 @@ def check_ms_state(
             seen["event"],
             UnitRead(unit, sent_at, answered_at),
             previous,
-            sightings,
+            [*sightings.values(), *watched],
             reboot_source=capabilities.reboot,
             switchover_source=capabilities.switchover_time,
         )

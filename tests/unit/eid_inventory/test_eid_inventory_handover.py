@@ -14,6 +14,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
     EidInventory,
     InventoryError,
     dump_inventory,
+    inventory_to_dict,
     parse_inventory,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.handover import (
@@ -114,3 +115,9 @@ def test_a_damaged_handover_never_quotes_a_value(damage: Callable[[dict[str, Any
 def test_handover_round_trip_property(text: str) -> None:
     inventory = parse_inventory(text, "eids.yml")
     assert inventory_from_handover(handover_text(inventory), "eids.yml") == _canonical(inventory)
+
+
+def test_handover_written_site_by_site_is_the_json_of_the_whole_dict() -> None:
+    inventory = _rich()
+    whole = {"format": 1, "inventory": inventory_to_dict(inventory, keys="plain")}
+    assert handover_text(inventory) == json.dumps(whole, separators=(",", ":"))

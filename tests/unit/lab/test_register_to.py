@@ -5,6 +5,8 @@ retries, re-registration towards the notifying one)."""
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -12,9 +14,12 @@ from typing import Any
 import pytest
 
 from ansible_collections.lispnet.ms_recovery.lab import artifacts
+from ansible_collections.lispnet.ms_recovery.lab.backends import EtrBackend
 from ansible_collections.lispnet.ms_recovery.lab.cli import build_parser
 from ansible_collections.lispnet.ms_recovery.lab.etr import VirtualEtr
+from ansible_collections.lispnet.ms_recovery.lab.faces import LispnetFace
 from ansible_collections.lispnet.ms_recovery.lab.map_server import MapServerUnit, notify_targets
+from ansible_collections.lispnet.ms_recovery.lab.netconf.errors import RpcError
 from ansible_collections.lispnet.ms_recovery.lab.shard import etr_config
 from ansible_collections.lispnet.ms_recovery.lab.topology import LabSpec
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
@@ -23,6 +28,10 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.codec import (
     encode_map_notify,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.rpcs import (
+    parse_reregister_now_reply,
+    reregister_now_rpc,
 )
 
 Sent = list[tuple[bytes, tuple[str, int]]]
@@ -198,3 +207,17 @@ def test_a_notify_etr_reregisters_towards_the_notifying_map_server(
     assert world.sent[0][0][0] >> 4 == MAP_NOTIFY_ACK and world.sent[0][1] == source
     # A controller cannot say which Map-Server lost the site: every one is refreshed.
     assert sorted(world.registers_to()) == sorted(addresses[name] for name in expected)
+
+
+def test_the_reregistration_rpc_can_name_one_map_server() -> None:
+    world = _World("notify")
+    ms1, ms2 = (ipaddress.ip_address(a) for a in world.units)
+    backend = EtrBackend(world.etr, LispnetFace())
+    reply = asyncio.run(backend.rpc(reregister_now_rpc(ms2)))
+    assert parse_reregister_now_reply(reply) == 1
+    assert world.registers_to() == [str(ms2)]
+    world.sent.clear()
+    assert parse_reregister_now_reply(asyncio.run(backend.rpc(reregister_now_rpc()))) == 2
+    assert sorted(world.registers_to()) == sorted([str(ms1), str(ms2)])
+    with pytest.raises(RpcError, match="not a Map-Server this ETR registers to"):
+        asyncio.run(backend.rpc(reregister_now_rpc(ipaddress.ip_address("192.0.2.1"))))

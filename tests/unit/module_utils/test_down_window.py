@@ -8,6 +8,8 @@ import ipaddress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
     MsSnapshot,
     MsSummary,
@@ -39,6 +41,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.state.claims i
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.state.down_window import (
     UnitRead,
     bound_down_window,
+    watch_sightings,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.state.ms_check import (
     MsStateRequest,
@@ -73,7 +76,7 @@ def window(event: str, rec: MsUnitInfo, sightings: list[Sighting], caps: Capabil
         event,
         read(rec, kw.get("switchover")),
         kw.get("previous", record(boot=OLD_BOOT)),
-        {s.unit: s for s in sightings},
+        sightings + kw.get("watched", []),
         reboot_source=caps.reboot,
         switchover_source=caps.switchover_time,
     )
@@ -147,6 +150,39 @@ def test_a_switchover_without_a_reported_time_is_back_at_the_latest_at_the_read(
     # A time the platform does not vouch for is not used.
     found = window("switchover", record("ms1-b"), [], LISPNET, switchover=NEW_BOOT)
     assert found is not None and found.back_at == READ and found.down_after is None
+
+
+def test_ms_watch_polls_bound_the_outage_tighter_than_an_old_run() -> None:
+    """Under EDA the event's last poll is seconds before the outage, ms_state's own
+    read may be the previous run's: the later one is the bound, named by its reader."""
+    old_run = seen("ms1-a", NEW_BOOT - timedelta(days=2))
+    polled = NEW_BOOT - timedelta(seconds=6)
+    event = {
+        "event": "reboot",
+        "unit": "ms1-a",
+        "previous_boot_time": OLD_BOOT.isoformat(),
+        "previous_boot_seen_at": polled.isoformat(),
+    }
+    found = window("reboot", record(), [old_run], LISPNET, watched=watch_sightings(event))
+    assert found is not None and found.down_after == polled
+    assert found.down_after_source == "ms_watch's last poll of ms1-a up in its previous boot"
+    switch = {
+        "event": "switchover",
+        "unit": "ms1-b",
+        "previous_active": "ms1-a",
+        "previous_active_seen_at": polled.isoformat(),
+    }
+    found = window("switchover", record("ms1-b"), [old_run], IETF, watched=watch_sightings(switch))
+    assert found is not None and found.down_after == polled
+    assert "ms_watch's last poll of the previous active unit ms1-a" in found.down_after_source
+    # An event of another boot, or without a poll, adds nothing; a bad time is named.
+    other = {**event, "previous_boot_time": (OLD_BOOT - timedelta(days=1)).isoformat()}
+    found = window("reboot", record(), [old_run], LISPNET, watched=watch_sightings(other))
+    assert found is not None and found.down_after == old_run.at
+    assert watch_sightings({**event, "previous_boot_seen_at": None}) == []
+    assert watch_sightings(None) == [] and watch_sightings({"event": "registration_deficit"}) == []
+    with pytest.raises(ValueError, match=r"watch_event\.previous_boot_seen_at: not a date"):
+        watch_sightings({**event, "previous_boot_seen_at": "yesterday"})
 
 
 def test_nothing_went_down_on_a_quiet_run_or_a_first_sighting() -> None:

@@ -187,6 +187,9 @@ def test_rpc_error_is_a_netconf_failure() -> None:
 def test_etr_reregister_now() -> None:
     session = FakeSession(render_ms(snapshot()), render_reregister_now_reply(2))
     assert get_platform().etr_reregister_now(session) == 2
+    assert "map-server" not in session.requests[0]
+    assert get_platform().etr_reregister_now(session, ipaddress.ip_address("192.0.2.7")) == 2
+    assert "<map-server>192.0.2.7</map-server>" in session.requests[1]
 
 
 def test_not_an_etr() -> None:

@@ -46,7 +46,7 @@ class FakePlatform:
         self.rpcs.append(list(sites))
         raise AssertionError("nothing may be sent here")
 
-    def etr_reregister_now(self, session: object) -> int:
+    def etr_reregister_now(self, session: object, map_server: object = None) -> int:
         raise AssertionError("nothing may be sent here")
 
 

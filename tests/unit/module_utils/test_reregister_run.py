@@ -112,7 +112,7 @@ class FakeMs:
         return ReregistrationResult(count, acked, tuple(results))
 
     def routers(self) -> Routers:
-        def no_rpc(session: object) -> int:
+        def no_rpc(session: object, map_server: object) -> int:
             raise AssertionError("no ETR RPC expected")
 
         return Routers(self.read_table, self.ms_reregister, no_rpc)
@@ -302,7 +302,7 @@ def test_netconf_method_whose_only_call_failed_changed_nothing(ms: FakeMs) -> No
     def refused(etr: Etr, credentials: EtrCredentials) -> object:
         raise NetconfFailure(f"{etr.netconf.host}:8830: cannot connect: refused")
 
-    def never(session: object) -> int:
+    def never(session: object, map_server: object) -> int:
         raise AssertionError("no session, no RPC")
 
     ms.fill()
@@ -377,8 +377,10 @@ def test_netconf_method_reports_each_etr(ms: FakeMs) -> None:
         connected.append(etr.name)
         return etr
 
-    def reregister(session: object) -> int:
+    def reregister(session: object, map_server: object) -> int:
         assert isinstance(session, Etr)
+        # Only to the Map-Server being recovered (a site may register to others).
+        assert map_server == ms.inventory.map_server("ms1").lisp_address
         ms.register(session.name)
         return 1
 

@@ -16,6 +16,7 @@ from ansible_collections.lispnet.ms_recovery.lab.yang.rpcs import (
     parse_send_reregistration_rpc,
     render_reregister_now_reply,
     render_send_reregistration_reply,
+    reregister_now_map_server,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.events import (
     MsEvent,
@@ -107,6 +108,11 @@ def test_rpc_error_is_raised() -> None:
 def test_reregister_now_round_trip() -> None:
     rpc = reregister_now_rpc()
     validate_rpc_input(rpc)
+    # To one Map-Server of the ETR only (a site registering to several).
+    towards = reregister_now_rpc(ipaddress.ip_address("2001:db8::4"))
+    validate_rpc_input(towards)
+    assert reregister_now_map_server(_wire(towards)) == "2001:db8::4"
+    assert reregister_now_map_server(_wire(rpc)) is None
     validate_rpc_output("lispnet-ms-recovery:reregister-now", render_reregister_now_reply(4))
     assert is_reregister_now_rpc(_wire(rpc))
     assert parse_reregister_now_reply(_wire(render_reregister_now_reply(4))) == 4

@@ -18,7 +18,10 @@ try:
 except ImportError:  # a module reports it missing first (module_utils/libraries.py)
     pass
 
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
+    Eid,
+    IPAddress,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
     EtrSnapshot,
     MsSnapshot,
@@ -137,6 +140,8 @@ class IetfPlatform:
     def read_etr(self, session: NetconfSession) -> EtrSnapshot | None:
         return _parsed("etr", parse_etr, session.get(filters.etr_filter()))
 
-    def etr_reregister_now(self, session: NetconfSession) -> int:
-        reply = session.rpc(etree.tostring(reregister_now_rpc()).decode("utf-8"))
+    def etr_reregister_now(
+        self, session: NetconfSession, map_server: IPAddress | None = None
+    ) -> int:
+        reply = session.rpc(etree.tostring(reregister_now_rpc(map_server)).decode("utf-8"))
         return _parsed("reregister-now", parse_reregister_now_reply, reply)

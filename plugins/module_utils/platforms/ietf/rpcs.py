@@ -18,6 +18,7 @@ try:
 except ImportError:  # a module reports it missing first (module_utils/libraries.py)
     pass
 
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import IPAddress
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.reregistration import (
     EtrResult,
     ReregistrationResult,
@@ -48,6 +49,7 @@ RLOC = q(LMR, "rloc")
 RETRIES = q(LMR, "retries")
 ERROR = q(LMR, "error")
 REGISTERS_SENT = q(LMR, "map-registers-sent")
+MAP_SERVER = q(LMR, "map-server")
 NSMAP = {None: LMR}
 
 
@@ -95,8 +97,12 @@ def parse_send_reregistration_reply(reply: etree._Element) -> ReregistrationResu
     )
 
 
-def reregister_now_rpc() -> etree._Element:
-    return etree.Element(REREGISTER_NOW, nsmap=NSMAP)
+def reregister_now_rpc(map_server: IPAddress | None = None) -> etree._Element:
+    """To ``map_server`` only, or (None) to every Map-Server of the ETR."""
+    body = etree.Element(REREGISTER_NOW, nsmap=NSMAP)
+    if map_server is not None:
+        leaf(body, MAP_SERVER, str(map_server))
+    return body
 
 
 def parse_reregister_now_reply(reply: etree._Element) -> int:

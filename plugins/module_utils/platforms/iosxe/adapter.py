@@ -19,7 +19,10 @@ try:
 except ImportError:  # a module reports it missing first (module_utils/libraries.py)
     pass
 
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Eid
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
+    Eid,
+    IPAddress,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
     EtrSnapshot,
     MsSnapshot,
@@ -123,5 +126,7 @@ class IosxePlatform:
     def read_etr(self, session: NetconfSession) -> EtrSnapshot | None:
         return None  # the modules read ETRs only for the netconf method, refused here
 
-    def etr_reregister_now(self, session: NetconfSession) -> int:
+    def etr_reregister_now(
+        self, session: NetconfSession, map_server: IPAddress | None = None
+    ) -> int:
         raise MissingCapability(f"method netconf needs {REFUSED['netconf']}")
