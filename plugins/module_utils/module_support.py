@@ -23,6 +23,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.handover import (
     inventory_from_handover,
+    map_servers_from_handover,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.netconf_session import (
     AnsibleSession,
@@ -83,6 +84,19 @@ def inventory_from_module(module: Any) -> EidInventory:
     if text is None:
         return load_inventory(path)
     return inventory_from_handover(text, path)
+
+
+def map_servers_from_module(module: Any) -> tuple[EidInventory, dict[str, int]]:
+    """The Map-Servers of the task's EID inventory (no sites) and the EIDs each
+    one's whole table holds (map_servers_from_handover: for a module that only
+    counts, the sites are not built)."""
+    path = module.params.get(EID_INVENTORY_OPTION)
+    text = module.params.get(EID_INVENTORY_TEXT_OPTION)
+    if not path or text is None:
+        inventory = inventory_from_module(module)
+        counts = {ms.name: len(inventory.expected(ms.name)) for ms in inventory.map_servers}
+        return inventory, counts
+    return map_servers_from_handover(text, path)
 
 
 def session_from_module(module: Any) -> NetconfSession:

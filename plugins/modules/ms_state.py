@@ -246,7 +246,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.module_support
     EXPECTED_FAILURES,
     eid_inventory_args,
     fail_with,
-    inventory_from_module,
+    map_servers_from_module,
     session_from_module,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms import (
@@ -275,7 +275,11 @@ def main() -> None:
     require_libraries(module)
     params = module.params
     try:
-        inventory = inventory_from_module(module) if params["eid_inventory"] else None
+        # Only the Map-Servers and their EID counts: building 10,000 sites here
+        # would cost both units of a pair CPU before the recovery starts.
+        inventory, expected_eids = (
+            map_servers_from_module(module) if params["eid_inventory"] else (None, None)
+        )
         result = check_ms_state(
             get_platform(params["platform"]),
             session_from_module(module),
@@ -287,6 +291,7 @@ def main() -> None:
                 watch_event=params["watch_event"],
             ),
             inventory,
+            expected_eids,
         )
     except EXPECTED_FAILURES as exc:
         fail_with(module, exc)

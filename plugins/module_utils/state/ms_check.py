@@ -91,7 +91,11 @@ def check_ms_state(
     session: NetconfSession,
     request: MsStateRequest,
     inventory: EidInventory | None = None,
+    expected_eids: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
+    """``expected_eids``: the EIDs of each Map-Server's whole table when known
+    without building the inventory's sites (map_servers_from_handover);
+    otherwise counted from ``inventory``."""
     try:
         watched = watch_sightings(request.watch_event)
     except ValueError as exc:
@@ -148,7 +152,11 @@ def check_ms_state(
 
     expected: int | None
     if inventory is not None:
-        expected = len(inventory.expected(ms_name))
+        expected = (
+            expected_eids.get(ms_name, 0)
+            if expected_eids is not None
+            else len(inventory.expected(ms_name))
+        )
         source = "eid_inventory"
     else:
         expected = _summed(summary, "expected_eids", "configured_eids")

@@ -20,6 +20,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.handover import (
     handover_text,
     inventory_from_handover,
+    map_servers_from_handover,
 )
 from ansible_collections.lispnet.ms_recovery.tests.unit.eid_inventory.eid_inventory_builders import (  # noqa: E501
     KEY,
@@ -121,3 +122,39 @@ def test_handover_written_site_by_site_is_the_json_of_the_whole_dict() -> None:
     inventory = _rich()
     whole = {"format": 1, "inventory": inventory_to_dict(inventory, keys="plain")}
     assert handover_text(inventory) == json.dumps(whole, separators=(",", ":"))
+
+
+def _counted(inventory: EidInventory) -> dict[str, int]:
+    return {ms.name: len(inventory.expected(ms.name)) for ms in inventory.map_servers}
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=varied_inventories())
+def test_ms_state_gets_the_map_servers_and_their_whole_tables_counted(text: str) -> None:
+    inventory = parse_inventory(text, "eids.yml")
+    outline, counts = map_servers_from_handover(handover_text(inventory), "eids.yml")
+    assert outline.map_servers == _canonical(inventory).map_servers
+    assert outline.sites == () and outline.source == "eids.yml"
+    assert counts == _counted(inventory)
+
+
+def test_a_site_on_two_map_servers_counts_on_both() -> None:
+    data = rich()
+    del data["sites"][1]["map_server"]
+    data["sites"][1]["map_servers"] = ["ms2", "ms1"]
+    inventory = parse_inventory(to_yaml(data), "eids.yml")
+    _, counts = map_servers_from_handover(handover_text(inventory), "eids.yml")
+    assert counts == {"ms1": 5, "ms2": 1} == _counted(inventory)
+
+
+def _no_map_server(site: dict[str, Any]) -> None:
+    del site["map_server"]
+
+
+@pytest.mark.parametrize("damage", [_missing_eids, _no_map_server])
+def test_a_damaged_handover_fails_the_count_too(damage: Callable[[dict[str, Any]], None]) -> None:
+    data = json.loads(handover_text(_rich()))
+    damage(data["inventory"]["sites"][1])
+    with pytest.raises(InventoryError, match=r"^eids\.yml: the inventory handed") as raised:
+        map_servers_from_handover(json.dumps(data), "eids.yml")
+    assert KEY not in str(raised.value)
