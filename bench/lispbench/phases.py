@@ -18,6 +18,9 @@ from typing import Any
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
     EidInventory,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.handover import (
+    handover_text,
+)
 
 from . import procstats
 from .labctl import BenchLab, TableWatch
@@ -51,6 +54,10 @@ class Phase:
 
     def __init__(self, lab: BenchLab, inventory: EidInventory, settings: Settings) -> None:
         self.lab, self.inventory, self.settings = lab, inventory, settings
+        # The inventory as the reregister module gets it from its action plugin.
+        self.handover = lab.dir / "handover.json"
+        self.handover.touch(mode=0o600)  # the sites' keys, in clear
+        self.handover.write_text(handover_text(inventory))
 
     def begin(self) -> tuple[float, TableWatch, NegativeProbe, dict[str, procstats.ProcStats]]:
         before = procstats.snapshot(self.lab.pids())
@@ -134,6 +141,7 @@ _BRIDGE_KEYS = (
     "etr_confirmed_sites",
     "etr_confirmed_within_s",
     "bridges_withdrawn",
+    "bridge_retransmissions",
 )
 
 
@@ -141,6 +149,7 @@ def tool(phase: Phase, method: str) -> dict[str, Any]:
     """The reregister engine (the module's code), run as a separate process."""
     after, watch, probe, before = phase.begin()
     argv = [sys.executable, "-m", "lispbench.tool_run", "--dir", str(phase.lab.dir)]
+    argv += ["--handover", str(phase.handover)]
     argv += ["--method", method, "--after", str(after)]
     argv += ["--timeout", str(phase.settings.tool_timeout), "--pace", str(phase.settings.pace)]
     # register also waits up to a register interval for the ETRs to take over.
@@ -172,10 +181,12 @@ def tool(phase: Phase, method: str) -> dict[str, Any]:
             "inventory_load_s": _since(run.get("inventory_loaded"), run.get("started")),
             "verify": run.get("verify"),
             **{k: run[k] for k in _BRIDGE_KEYS if k in run},
+            "register_interval": phase.settings.register_interval,
             "controller": {
                 "wall_s": _r(measured.wall_s),
                 "cpu_s": _r(measured.cpu_s),
-                "peak_rss_mb": _r(measured.peak_rss_mb),
+                # The process's own VmHWM: ru_maxrss carries the bench's over exec.
+                "peak_rss_mb": _r(run.get("self_peak_rss_mb")),
                 "timed_out": measured.timed_out,
             },
         }

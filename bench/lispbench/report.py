@@ -17,6 +17,11 @@ TARGETS_PLAYBOOK = {1000: (1.5, 3.0), 10000: (4.0, 8.0)}
 TARGETS_RULEBOOK = {1000: 1.0, 10000: 3.0}
 # The EID inventory of 10,000 sites loaded and validated once per run.
 TARGET_INVENTORY_LOAD = (10000, 1.0, 100.0)
+# Issue 11, bridge registrations (method register, standard ETRs): first
+# bridge Map-Register -> table whole; controller peak RSS at 10,000 sites;
+# then every bridged site confirmed by its own ETR within one register interval.
+TARGETS_BRIDGE_WHOLE = {1000: 0.1, 10000: 0.5}
+TARGET_BRIDGE_RSS_10K_MB = 300.0
 
 
 def _f(value: Any, digits: int = 2) -> str:
@@ -68,6 +73,51 @@ def targets(
                 )
             )
     checks += _recovery_targets(sizes)
+    for size in sizes:
+        checks += _bridge_targets(size)
+    return checks
+
+
+def _bridge_targets(size: dict[str, Any]) -> list[dict[str, Any]]:
+    run = (size.get("tool") or {}).get("register")
+    if not run:
+        return []
+    sites = size["sites"]
+    checks = []
+    limit = TARGETS_BRIDGE_WHOLE.get(sites)
+    if limit is not None:
+        checks.append(
+            _check(
+                f"{sites} sites register: whole after the first bridge Map-Register",
+                run.get("whole_after_first_notification_s"),
+                limit,
+                "s",
+            )
+        )
+    if sites == 10000:
+        checks.append(
+            _check(
+                f"{sites} sites register: controller peak RSS",
+                (run.get("controller") or {}).get("peak_rss_mb"),
+                TARGET_BRIDGE_RSS_10K_MB,
+                "MB",
+            )
+        )
+    interval = run.get("register_interval")
+    bridged, confirmed = run.get("bridged_sites"), run.get("etr_confirmed_sites")
+    if interval is not None and bridged:
+        within = run.get("etr_confirmed_within_s")
+        value = within if confirmed == bridged else None
+        check = _check(
+            f"{sites} sites register: all {bridged} bridged sites confirmed by their own ETR"
+            f" ({confirmed} were) after the first bridge",
+            value,
+            interval,
+            "s",
+        )
+        if confirmed != bridged:
+            check["met"] = False
+        checks.append(check)
     return checks
 
 
@@ -199,6 +249,14 @@ def table(results: dict[str, Any]) -> str:
                 f"{_f(c.get('cpu_s'), 1):>7} {_f(c.get('peak_rss_mb'), 0):>7} {_f(v):>6}"
                 + (f"  ERROR {run['error']}" if run.get("error") else "")
             )
+            if run.get("bridged_sites"):
+                lines.append(
+                    f"{'':>13} bridges: {run['bridged_sites']} sites confirmed by the MS within"
+                    f" {_f(run.get('bridged_spread_s'))} s, {run.get('etr_confirmed_sites')}"
+                    f" confirmed by their own ETR within {_f(run.get('etr_confirmed_within_s'))} s"
+                    f" of the first bridge, {run.get('bridges_withdrawn')} withdrawn,"
+                    f" {run.get('bridge_retransmissions')} retransmissions"
+                )
         pb = size.get("playbook")
         if pb:
             c = pb.get("controller") or {}

@@ -23,8 +23,8 @@ from typing import Any
 
 from ansible_collections.lispnet.ms_recovery.lab import paths
 from ansible_collections.lispnet.ms_recovery.lab.topology import LabSpec
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
-    load_inventory,
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory.handover import (
+    inventory_from_handover,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registered import (
     registered_table,
@@ -88,12 +88,24 @@ def _registered_count(platform: Any, session: NcclientSession) -> int | None:
     return None if summary is None else summary.registered_eids
 
 
+def peak_rss_mb() -> float:
+    """This process's own peak RSS (VmHWM): ru_maxrss would carry the bench
+    process's over fork and exec."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def measure(
-    lab_dir: Path, method: str, after: float, timeout: float, pace: float
+    lab_dir: Path, handover: Path, method: str, after: float, timeout: float, pace: float
 ) -> dict[str, Any]:
     spec = LabSpec.load(lab_dir)
     out: dict[str, Any] = {"method": method, "started": time.time()}
-    inventory = load_inventory(paths.eid_inventory(lab_dir))
+    # What the reregister module gets from its action plugin (which validated
+    # the YAML once, or took it from its cache): the handover, rebuilt here.
+    inventory = inventory_from_handover(handover.read_text(), str(handover))
     out["inventory_loaded"] = time.time()
     platform = get_platform("ietf")
     deadline = time.time() + timeout
@@ -127,7 +139,7 @@ def measure(
         etr_credentials=credentials,
         # register: wait one register interval (and a little) for every site's
         # own ETR registration, withdrawing each bridge as its ETR takes over.
-        bridge=BridgeSettings(handback_timeout=spec.register_interval + 5.0),
+        bridge=BridgeSettings(handback_timeout=spec.register_interval + 5.0, withdraw=True),
     )
     reads: list[tuple[float, int]] = []  # (instant a table read returned, EIDs in it)
 
@@ -174,7 +186,7 @@ def measure(
     session.close()
     usage = resource.getrusage(resource.RUSAGE_SELF)
     out["self_cpu_s"] = usage.ru_utime + usage.ru_stime
-    out["self_peak_rss_mb"] = usage.ru_maxrss / 1024
+    out["self_peak_rss_mb"] = peak_rss_mb()
     return out
 
 
@@ -194,19 +206,26 @@ def _bridge_times(result: dict[str, Any]) -> dict[str, Any]:
         "etr_confirmed_sites": len(confirmed),
         "etr_confirmed_within_s": (max(confirmed) - min(bridged)) if confirmed else None,
         "bridges_withdrawn": sum(1 for s in result.get("sites", []) if s.get("bridge_withdrawn")),
+        "bridge_retransmissions": sum(
+            e.get("retries") or 0
+            for s in result.get("sites", [])
+            if s.get("bridged")
+            for e in s.get("etrs", [])
+        ),
     }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lispbench-tool")
     parser.add_argument("--dir", type=Path, required=True)
+    parser.add_argument("--handover", type=Path, required=True, help="the module's inventory")
     parser.add_argument("--method", choices=["ms", "lisp", "netconf", "register"], required=True)
     parser.add_argument("--after", type=float, required=True, help="reboot instant (time.time)")
     parser.add_argument("--timeout", type=float, default=60.0)
     parser.add_argument("--pace", type=float, default=5000.0, help="lisp: notifications/s")
     args = parser.parse_args(argv)
     try:
-        out = measure(args.dir, args.method, args.after, args.timeout, args.pace)
+        out = measure(args.dir, args.handover, args.method, args.after, args.timeout, args.pace)
     except (TimeoutError, NetconfFailure, OSError) as exc:
         out = {"method": args.method, "error": f"{type(exc).__name__}: {exc}"}
     print(json.dumps(out))

@@ -1,4 +1,4 @@
-"""`make bench`, reduced: 100 sites, a 5 s register interval, one method.
+"""`make bench`, reduced: 100 sites, a 5 s register interval, two methods.
 
 Checks that the benchmark runs end to end and reports what it promises; the
 numbers themselves are not asserted (no timed assertions in tests).
@@ -39,6 +39,7 @@ def test_bench_at_100_sites(tmp_path: Path) -> None:
             "1",
             "--methods",
             "ms",
+            "register",
             "--tool-timeout",
             "30",
             "--playbook-timeout",
@@ -71,6 +72,19 @@ def test_bench_at_100_sites(tmp_path: Path) -> None:
     assert tool["controller"]["peak_rss_mb"] > 0 and tool["controller"]["cpu_s"] > 0
     assert tool["verify"]["records"] == 200
     assert size["ratios_passive_over_tool"]["ms"] is not None
+    assert size["etr_behaviour"] == "notify"  # ms needs ETRs that act on notifications
+
+    # register: every site the bridges served, then confirmed by its own ETR
+    # (and the bridge withdrawn: the lab's MS honours the T bit); the targets
+    # include the confirmation within one register interval.
+    bridge = size["tool"]["register"]
+    assert bridge["error"] is None and bridge["complete"] is True
+    assert bridge["bridged_sites"] and bridge["etr_confirmed_sites"] == bridge["bridged_sites"]
+    assert bridge["bridges_withdrawn"] == bridge["bridged_sites"]
+    assert bridge["whole_after_first_notification_s"] is not None
+    confirmed = [t for t in results["targets"] if "confirmed by their own ETR" in t["target"]]
+    assert confirmed and confirmed[0]["value"] is not None, results["targets"]
+    assert "bridges:" in run.stdout
 
     detection = size["detection"]
     assert detection.get("error") is None, detection
