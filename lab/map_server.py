@@ -258,7 +258,10 @@ class MapServerUnit:
                 # A site may only register its own prefixes.
                 self.counters["eids-refused"] += 1
                 continue
-            if record.ttl == 0:
+            if record.ttl == 0 and msg.ttl_timeout:
+                # T bit and TTL 0: time out now (RFC 9301 sections 5.6, 5.4).
+                # Without the T bit the default timeout applies (section 8.2),
+                # as on a Map-Server that ignores record TTLs: a refresh.
                 self._withdraw_record(record.eid, site.name, msg.xtr_id, source, addr[1])
                 continue
             first = self.table.upsert(
@@ -295,8 +298,8 @@ class MapServerUnit:
     def _withdraw_record(
         self, eid: Eid, site: str, xtr_id: bytes | None, source: IPAddress, port: int
     ) -> None:
-        """A record with TTL 0 withdraws the sender's own registration of the
-        EID (RFC 9301 section 8.2); other registrants' registrations stay."""
+        """A record with TTL 0 in a Map-Register with the T bit withdraws the
+        sender's own registration of the EID; other registrants' stay."""
         emptied = self.table.withdraw(eid, xtr_id, source, port)
         if emptied is None:
             return

@@ -65,7 +65,7 @@ class RegistrationTable:
         self, eid: Eid, xtr_id: bytes | None, source: IPAddress, source_port: int
     ) -> bool | None:
         """Forget one registrant's registration of ``eid`` (a Map-Register
-        record with TTL 0, RFC 9301 section 8.2); the others' stay. None when
+        record with TTL 0 and the T bit, RFC 9301 section 5.6); the others' stay. None when
         that registrant had none, else True when the EID has no registration left."""
         records = self._by_eid.get(eid)
         key = registrant_key(xtr_id, source, source_port)

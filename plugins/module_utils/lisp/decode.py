@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from .auth import Algorithm
+from .encode import REGISTER_TTL_TIMEOUT_BIT
 from .inet import parse_ip_udp
 from .model import (
     EcmMessage,
@@ -306,6 +307,7 @@ def _map_register(data: bytes, remember: bool, trailer: bytes | None) -> MapRegi
         want_map_notify=bool(word0 & 0x100),
         xtr_id=xtr_id,
         site_id=site_id,
+        ttl_timeout=bool(word0 & REGISTER_TTL_TIMEOUT_BIT),
     )
 
 

@@ -32,6 +32,8 @@ XTR_ID_LENGTH = 16
 # a Map-Register and in a Map-Notify / Map-Notify-Ack.
 REGISTER_TRAILER_BIT = 1 << 25
 NOTIFY_TRAILER_BIT = 1 << 27
+# Map-Register T bit, "use TTL for timeout" (RFC 9301 section 5.6).
+REGISTER_TTL_TIMEOUT_BIT = 1 << 11
 _RECORD_COUNT_MASK = 0xFF
 
 _RECORD = struct.Struct("!IBBHH")
@@ -149,12 +151,16 @@ def encode_map_register(
     proxy_reply: bool = False,
     xtr_id: bytes | None = None,
     site_id: int | None = None,
+    ttl_timeout: bool = False,
 ) -> bytes:
-    """A sealed Map-Register; giving ``xtr_id`` or ``site_id`` sets the I bit."""
+    """A sealed Map-Register; giving ``xtr_id`` or ``site_id`` sets the I bit,
+    ``ttl_timeout`` the T bit."""
     trailer = _trailer(xtr_id, site_id)
     word0 = (TYPE_MAP_REGISTER << 28) | (int(proxy_reply) << 27) | (int(want_map_notify) << 8)
     if trailer:
         word0 |= REGISTER_TRAILER_BIT
+    if ttl_timeout:
+        word0 |= REGISTER_TTL_TIMEOUT_BIT
     return _authenticated(word0, records, key, key_id, algorithm, nonce, trailer)
 
 

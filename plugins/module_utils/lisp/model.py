@@ -26,6 +26,9 @@ class MapRegisterMessage:
     want_map_notify: bool
     xtr_id: bytes | None
     site_id: int | None
+    # T bit (RFC 9301 section 5.6): time the registration out by its records'
+    # TTL instead of the Map-Server's default timeout (section 8.2).
+    ttl_timeout: bool = False
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,10 @@ _CLOCK_SHIFT = 16
 # ack of that register.
 _START_JITTER_BITS = _CLOCK_SHIFT
 
+# Where the controller keeps its counter unless a task says otherwise (the
+# reregister and bridge_handback modules share it).
+DEFAULT_NONCE_FILE = "~/.local/state/lispnet_ms_recovery/notify.nonce"
+
 
 def new_nonce() -> int:
     return secrets.randbits(NONCE_BITS)

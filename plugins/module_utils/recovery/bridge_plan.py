@@ -53,7 +53,13 @@ MESSAGE_LIMIT = 1400
 MAX_RECORDS = 255  # the record count is one octet
 # RFC 9301's default record TTL (minutes), what an ETR registers unless told otherwise.
 RECORD_TTL = 1440
-WITHDRAW_TTL = 0  # RFC 9301 section 8.2: a record with TTL 0 withdraws the registration
+# A withdrawal: the same records with TTL 0 and the T bit set. RFC 9301 has no
+# de-registration message; its T bit (section 5.6) asks the Map-Server to time
+# the registration out by the records' TTL instead of its default timeout
+# (section 8.2), and a record TTL of 0 means "remove at once" (section 5.4,
+# whose record definition section 5.6 refers to). Without the T bit the
+# Map-Server applies its default timeout: TTL 0 would be one more refresh.
+WITHDRAW_TTL = 0
 # An ETR's Map-Register retransmissions while unconfirmed (lab ETRs and the
 # RFC's ETR alike): 5 sends over 10 s.
 RETRANSMIT_SCHEDULE: tuple[float, ...] = (1.0, 1.0, 2.0, 2.0, 4.0)
@@ -89,7 +95,7 @@ def pack(
     return groups
 
 
-def _builder(site: Site, records: tuple[Mapping, ...]) -> Any:
+def _builder(site: Site, records: tuple[Mapping, ...], ttl_timeout: bool) -> Any:
     key, key_id, algorithm = site.key.reveal(), site.key_id, site.algorithm
     proxy_reply = site.proxy_reply
 
@@ -104,6 +110,7 @@ def _builder(site: Site, records: tuple[Mapping, ...]) -> Any:
             nonce=nonce,
             want_map_notify=True,
             proxy_reply=proxy_reply,
+            ttl_timeout=ttl_timeout,
         )
 
     return build
@@ -113,7 +120,8 @@ def bridge_targets(
     sites: Iterable[Site], map_server: IPAddress, *, withdraw: bool = False
 ) -> list[NotifyTarget]:
     """One target per Map-Register: every site's records packed, each message
-    confirmed by the MS's Map-Notify. ``withdraw``: the same records with TTL 0."""
+    confirmed by the MS's Map-Notify. ``withdraw``: the same records with TTL 0
+    and the T bit set (see WITHDRAW_TTL)."""
     ttl = WITHDRAW_TTL if withdraw else RECORD_TTL
     targets: list[NotifyTarget] = []
     for site in sites:
@@ -128,7 +136,7 @@ def bridge_targets(
                     key=site.key.reveal(),
                     key_id=site.key_id,
                     algorithm=site.algorithm,
-                    build=_builder(site, records),
+                    build=_builder(site, records, ttl_timeout=withdraw),
                 )
             )
     return targets

@@ -27,6 +27,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.codec imp
     encode_map_request,
     message_type,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.layers import (
+    LispMapRegister,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
     Action,
     Eid,
@@ -82,6 +85,20 @@ def test_map_register_flags_off() -> None:
     assert isinstance(message, MapRegisterMessage)
     assert not message.want_map_notify and not message.proxy_reply
     assert data[:4] == bytes([0x30, 0, 0, 1])
+
+
+def test_map_register_t_bit() -> None:
+    """The T bit (RFC 9301 5.6, "use TTL for timeout") is bit 11 of the first
+    word, the one scapy's layer calls ttl_timeout, and decodes back."""
+    data = encode_map_register(
+        (V4,), key=KEY, key_id=0, algorithm=Algorithm.HMAC_SHA_1, nonce=1, ttl_timeout=True
+    )
+    assert data[:4] == bytes([0x30, 0, 0x09, 1])
+    assert LispMapRegister(data).ttl_timeout == 1
+    message = decode(data)
+    assert isinstance(message, MapRegisterMessage) and message.ttl_timeout
+    plain = decode(encode_map_register((V4,), key=KEY, key_id=0, algorithm=Algorithm.NONE, nonce=1))
+    assert isinstance(plain, MapRegisterMessage) and not plain.ttl_timeout
 
 
 def test_xtr_id_alone_sets_trailer_with_site_zero() -> None:

@@ -155,6 +155,7 @@ def build() -> list[Sent]:
         nonce=2**64 - 1,
         want_map_notify=False,
         proxy_reply=True,
+        ttl_timeout=True,  # a bridge withdrawal's T bit: tshark counts it as reserved
     )
     sent.append(
         Sent(

@@ -91,10 +91,12 @@ def test_a_bridge_register_is_authenticated_without_xtr_id_and_wants_a_notify(
     assert isinstance(message, MapRegisterMessage)
     assert verify(raw, site.key.reveal(), site.algorithm)
     assert message.want_map_notify and message.xtr_id is None and message.nonce == 77
+    assert not message.ttl_timeout  # the Map-Server's default timeout applies
     assert {r.address for r in message.records[0].rlocs} == site.rlocs
     withdraw = decode(bridge_targets([site], ms(inventory), withdraw=True)[0].build(78))  # type: ignore[misc]
     assert isinstance(withdraw, MapRegisterMessage)
-    assert {r.ttl for r in withdraw.records} == {0}
+    # RFC 9301 5.6: the T bit has the MS time the registration out by the TTL, 0.
+    assert {r.ttl for r in withdraw.records} == {0} and withdraw.ttl_timeout
 
 
 def test_stale_sites_from_drift_and_inventory_age(
