@@ -103,12 +103,13 @@ def show_sites(sites: list[dict[str, Any]], back: float, rows: int = 20) -> None
     bridged = [datetime.fromisoformat(s["bridged"]).timestamp() for s in sites if s.get("bridged")]
     if bridged:
         confirmed = sum(1 for s in sites if s.get("bridged") and s.get("etr_confirmed"))
+        withdrawn = sum(1 for s in sites if s.get("bridge_withdrawn"))
         print(
             f"   {len(bridged)} site(s) bridged, all within {max(bridged) - min(bridged):.3f} s"
             f" of the first bridge ({min(bridged) - back:.1f} s after the MS was back: the"
             f" playbook's start and its checks); {confirmed} since confirmed by their own"
-            " ETR and the bridge withdrawn. Sites whose ETR registered on its own before"
-            " the playbook read the table were not targeted."
+            f" ETR, {withdrawn} bridge(s) withdrawn. Sites whose ETR registered on its own"
+            " before the playbook read the table were not targeted."
         )
 
 
@@ -124,6 +125,10 @@ def run_recovery(lab_dir: Path) -> int:
         str(paths.ansible_inventory(lab_dir)),
         "-e",
         f"report_dir={lab_dir / 'report'}",
+        # The lab's Map-Server honours RFC 9301's T bit, so bridges can be
+        # withdrawn as the ETRs take over (off by default: unverified elsewhere).
+        "-e",
+        "ms_recovery_withdraw_bridges=true",
     ]
     print("\n$ " + " ".join(command), flush=True)
     return subprocess.run(command, env=env, check=False, timeout=600).returncode

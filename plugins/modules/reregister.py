@@ -33,10 +33,10 @@ description:
     state of the real ETRs is never touched), records packed into as few messages as fit
     1,400 bytes, paced (O(bridge_pace)) and retransmitted after 1, 1, 2, 2 and 4 s until the
     Map-Server confirms each with a Map-Notify. A bridge is an ordinary registration; unless
-    refreshed it expires on the Map-Server like any other (RFC 9301 section 8.2; 3 minutes
-    with its default timeout). With O(handback_timeout) the task waits for each bridged
-    site's ETRs to register on their own and then withdraws the bridge (a Map-Register whose
-    records have TTL 0, from the same address and port).
+    refreshed it expires on the Map-Server like any other (RFC 9301 section 8.2: a
+    registration not refreshed within three minutes is timed out). With O(handback_timeout)
+    the task waits for each bridged site's ETRs to register on their own (RV(sites[].etr_confirmed))
+    and, with O(withdraw_bridges), then withdraws the bridge.
   - C(auto) chooses per site; C(ms) (or C(lisp) when the Map-Server cannot send the
     notifications) for sites whose ETRs are all marked in the EID inventory as acting on
     notifications (C(supports) C([notify])), C(register) for every other site. RV(site_methods)
@@ -182,12 +182,29 @@ options:
   handback_timeout:
     description:
       - O(method=register) only. Seconds to wait, once the table is whole, for every
-        bridged site's own ETR registration to show on the Map-Server; each site's bridge is
-        withdrawn as soon as it shows (C(etr_confirmed) and C(bridge_withdrawn) in RV(sites)).
-        0 returns at once and leaves the bridges to expire on the Map-Server.
+        bridged site's own ETR registration to show on the Map-Server (C(etr_confirmed) in
+        RV(sites)); with O(withdraw_bridges) each site's bridge is withdrawn as soon as it
+        shows (C(bridge_withdrawn) in RV(sites)). 0 returns at once; bridges not withdrawn
+        expire on the Map-Server.
       - Waiting needs NETCONF reads of the Map-Server's table.
     type: float
     default: 0
+  withdraw_bridges:
+    description:
+      - O(method=register) only, with O(handback_timeout). Withdraw each bridge as soon as
+        its site's own ETR registration shows, with a Map-Register from the bridge's address
+        and port carrying the same records with TTL 0 and the T bit set.
+      - RFC 9301 has no de-registration message. Its T bit (section 5.6) asks the
+        Map-Server to time a registration out by the records' TTL rather than by its
+        default timeout, and a TTL of 0 means remove at once (section 5.4). Enable this only
+        for Map-Servers known to honour the T bit (the lab's virtual Map-Server does; for
+        IOS-XE, lispers.net and OpenOverlayRouter it is unverified). A Map-Server that
+        ignores it takes the withdrawal as one more refresh and keeps the bridge up to three
+        minutes longer.
+      - Off, every bridge expires on the Map-Server within three minutes of its
+        confirmation (RFC 9301 section 8.2's default timeout).
+    type: bool
+    default: false
   force:
     description:
       - O(method=register) only. Bridge also the sites whose stored info may be stale
@@ -295,7 +312,7 @@ sites:
       per bridge Map-Register (C(acked) means the Map-Server confirmed it), C(bridged) is when
       the Map-Server confirmed the last of them, C(etr_confirmed) when the table first showed
       the site's own ETR registration and C(bridge_withdrawn) when the withdrawal was
-      confirmed (UTC, ISO 8601; null when it did not happen).
+      confirmed (O(withdraw_bridges)) (UTC, ISO 8601; null when it did not happen).
     - C(recovered) is true when every EID of the site is registered at the end of the task.
     - In check mode each entry also has C(missing_eids).
   returned: always
@@ -427,6 +444,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.libraries import (
     require_libraries,
 )
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.nonce import (
+    DEFAULT_NONCE_FILE,
+)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registered import (
     registered_table,
 )
@@ -470,8 +490,6 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.run_l
     run_lock,
 )
 
-DEFAULT_NONCE_FILE = "~/.local/state/lispnet_ms_recovery/notify.nonce"
-
 ARGUMENT_SPEC = {
     **EID_INVENTORY_ARGS,
     "map_server": {"type": "str"},
@@ -494,6 +512,7 @@ ARGUMENT_SPEC = {
     "etr_concurrency": {"type": "int", "default": 32},
     "bridge_pace": {"type": "float", "default": 20000.0},
     "handback_timeout": {"type": "float", "default": 0.0},
+    "withdraw_bridges": {"type": "bool", "default": False},
     "force": {"type": "bool", "default": False},
     "drift": {"type": "dict"},
     "max_inventory_age": {"type": "float"},
@@ -543,6 +562,7 @@ def _options(module: AnsibleModule) -> RunOptions:
             pace=p["bridge_pace"],
             source_address=p["source_address"],
             handback_timeout=max(0.0, p["handback_timeout"]),
+            withdraw=p["withdraw_bridges"],
             force=p["force"],
             drift=p["drift"],
             inventory_path=p.get(EID_INVENTORY_OPTION),

@@ -3,10 +3,11 @@
 """The ``register`` method in a ``reregister`` run, and ``auto``'s choice per site.
 
 Bridging: send each site's bridge Map-Registers, and report per site when the
-MS confirmed them. Handing back: once the MS shows a site's own ETR
-registration, withdraw the bridge (records with TTL 0 from the same socket,
-RFC 9301 section 8.2); a bridge not withdrawn expires on the MS like any
-registration that is not refreshed (RFC 9301: 3 minutes by default).
+MS confirmed them. Handing back: note when the MS shows a site's own ETR
+registration and, where the Map-Server is known to honour it, withdraw the
+bridge (T bit and records with TTL 0 from the same socket, RFC 9301 sections
+5.6 and 5.4); a bridge not withdrawn expires on the MS like any registration
+that is not refreshed (RFC 9301 section 8.2: within three minutes).
 """
 
 from __future__ import annotations
@@ -109,14 +110,17 @@ async def hand_back(
     bridges: dict[str, SiteBridge],
     read_briefs: Callable[[], Sequence[Registration]],
     timeout: float,
+    withdraw: bool = False,
     clock: Callable[[], float] = time.monotonic,
 ) -> None:
     """Wait (up to ``timeout`` s) for each confirmed bridge's site to show its
-    ETRs' own registration on the MS, then withdraw that bridge."""
+    ETRs' own registration on the MS; with ``withdraw``, then withdraw that
+    bridge."""
     waiting = {name: b for name, b in bridges.items() if b.confirmed}
     deadline = clock() + timeout
     first = True
     while waiting:
+        read_from = clock()
         briefs = await asyncio.to_thread(read_briefs)
         if first and not any(r.registrant in sender.registrants for r in briefs):
             # The MS confirmed the bridges, yet shows none under the bridge's
@@ -125,17 +129,20 @@ async def hand_back(
             # wait of up to ``timeout`` for nothing.
             return
         first = False
+        # A large table takes the MS a while to render (1.5 s at 50,000
+        # registrations): poll no more than a third of the time.
+        pause = max(HANDBACK_POLL, 2 * (clock() - read_from))
         seen = etr_confirmed([b.site for b in waiting.values()], briefs, sender.registrants)
         now = time.time()
         done = [waiting.pop(name) for name in seen.confirmed]
         for bridge in done:
             bridge.etr_confirmed_at = now
-        if done:
+        if done and withdraw:
             await _withdraw(sender, done)
         left = deadline - clock()
         if not waiting or left <= 0:
             return
-        await asyncio.sleep(min(HANDBACK_POLL, left))
+        await asyncio.sleep(min(pause, left))
 
 
 async def _withdraw(sender: BridgeSender, bridges: Sequence[SiteBridge]) -> None:

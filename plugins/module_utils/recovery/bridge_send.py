@@ -64,12 +64,18 @@ class BridgeSender:
         pace: float = DEFAULT_PACE,
         schedule: Sequence[float] = RETRANSMIT_SCHEDULE,
         source_address: str | None = None,
+        source_port: int = 0,
         nonce_file: str | None = None,
     ) -> None:
         self.map_server = map_server
         self._source_address = source_address
+        # A given port: the bridges of an earlier run, to withdraw them from
+        # where they came (the MS keeps them per source address and port).
+        self._source_port = source_port
         self._transport: asyncio.DatagramTransport | None = None
-        self.source: tuple[str, int] | None = None
+        self.source: tuple[str, int] | None = (
+            (source_address, source_port) if source_address and source_port else None
+        )
         self._notifier = Notifier(
             send=self._send,
             # The controller's persisted counter (lisp/nonce.py), shared with
@@ -87,7 +93,7 @@ class BridgeSender:
                 f"source_address {host} is not of the Map-Server's address family"
                 f" ({self.map_server})"
             )
-        self._transport = await open_udp(host, 0, self._on_datagram)
+        self._transport = await open_udp(host, self._source_port, self._on_datagram)
         bound = self._transport.get_extra_info("sockname")
         self.source = (str(bound[0]), int(bound[1]))
 
@@ -103,7 +109,7 @@ class BridgeSender:
         IOS-XE does) or, where the key must be an xTR-ID, by the one made of
         them (the ietf platform's ``source_xtr_id``)."""
         if self.source is None:
-            raise RuntimeError("the bridge socket is not open")
+            raise RuntimeError("the bridge socket is not open and has no given source")
         address, port = ipaddress.ip_address(self.source[0]), self.source[1]
         return frozenset({(address, port), source_xtr_id(address, port)})
 

@@ -95,8 +95,11 @@ class BridgeSettings:
     pace: float = BRIDGE_PACE  # Map-Registers per second
     source_address: str | None = None
     # Seconds to wait, once the table is whole, for each bridged site's own
-    # ETR registration before withdrawing the bridge (0: let bridges expire).
+    # ETR registration (RV etr_confirmed; 0: do not wait).
     handback_timeout: float = 0.0
+    # Withdraw each bridge once its ETR shows (T bit, TTL 0: bridge_plan's
+    # WITHDRAW_TTL); off, every bridge expires on the MS by its default timeout.
+    withdraw: bool = False
     force: bool = False  # bridge sites known or suspected to be stale too
     drift: dict[str, Any] | None = None  # eid_snapshot's RV(drift)
     inventory_path: str | None = None
@@ -336,7 +339,9 @@ async def _run_groups(
         watch.record(state)
     handback = options.bridge.handback_timeout
     if sender is not None and outcome.bridges and routers.read_briefs and handback > 0:
-        await hand_back(sender, outcome.bridges, routers.read_briefs, handback)
+        await hand_back(
+            sender, outcome.bridges, routers.read_briefs, handback, options.bridge.withdraw
+        )
     return _report(base, plan, options, outcome, state, watch)
 
 
