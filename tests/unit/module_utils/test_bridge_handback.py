@@ -5,6 +5,7 @@ etr_confirmed filled in; sites already confirmed or not bridged are left as they
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +19,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory 
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
     RegistrationBrief,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.values import (
+    format_xtr_key,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.bridge_handback import (
     HandbackError,
@@ -39,7 +43,7 @@ def inventory() -> Iterator[EidInventory]:
 def earlier(inventory: EidInventory) -> dict[str, Any]:
     a, b, c = (site.name for site in inventory.sites)
     return {
-        "map_server": inventory.sites[0].map_server,
+        "map_server": inventory.map_servers[0].name,
         "sources": [BRIDGE_SOURCE],
         "sites": [
             {"site": a, "method": "register", "bridged": BRIDGED, "etr_confirmed": None,
@@ -67,7 +71,8 @@ def test_the_bridge_alone_does_not_confirm_the_site(inventory: EidInventory) -> 
     result = run_handback(
         inventory,
         earlier(inventory),
-        lambda: briefs(inventory, "src-127.0.0.1:40001"),
+        # Named as the MS names a registrant without xTR-ID: by source address and port.
+        lambda: briefs(inventory, format_xtr_key(None, ipaddress.ip_address("127.0.0.1"), 40001)),
         timeout=0.0,
         withdraw=False,
     )
