@@ -325,7 +325,13 @@ def test_recover_playbook_bridges_then_hands_back_to_the_etrs(lively_lab: Lab, e
     followed = output.index(role + "Wait for the bridged sites' own ETR registrations")
     assert written < followed
     handbacks = run.results_by_task[role + "Wait for the bridged sites' own ETR registrations"]
-    handback = next(r for r in handbacks.values() if not r.get("skipped"))
+    handback = next((r for r in handbacks.values() if not r.get("skipped")), None)
+    if not bridging["sites"]:
+        # Every ETR registered on its own before the table read (a loaded
+        # machine): nothing bridged, nothing to follow.
+        assert handback is None
+        return
+    assert handback is not None, handbacks
     result = handback["reregister"]
     assert handback["handback"]["confirmed"] == handback["handback"]["followed"]
     assert table_state(lab, inventory).complete  # independent NETCONF read
