@@ -27,14 +27,14 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.codec imp
     encode_map_request,
     message_type,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.layers import (
-    LispMapRegister,
-)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
     Action,
     Eid,
     Mapping,
     Rloc,
+)
+from ansible_collections.lispnet.ms_recovery.tests.support.lisp_layers import (
+    LispMapRegister,
 )
 
 ip = ipaddress.ip_address

@@ -33,6 +33,8 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.bridg
 SPEC = LabSpec(sites=3, eids_per_site=2, subnet=204, password="x")
 BRIDGE_SOURCE = "127.0.0.1:40001"
 BRIDGED = "2026-12-04T05:00:01+00:00"
+# The bridge as the MS names a registrant without xTR-ID: by source address and port.
+BRIDGE_KEY = format_xtr_key(None, ipaddress.ip_address("127.0.0.1"), 40001)
 
 
 @pytest.fixture(scope="module")
@@ -71,8 +73,7 @@ def test_the_bridge_alone_does_not_confirm_the_site(inventory: EidInventory) -> 
     result = run_handback(
         inventory,
         earlier(inventory),
-        # Named as the MS names a registrant without xTR-ID: by source address and port.
-        lambda: briefs(inventory, format_xtr_key(None, ipaddress.ip_address("127.0.0.1"), 40001)),
+        lambda: briefs(inventory, BRIDGE_KEY),
         timeout=0.0,
         withdraw=False,
     )
@@ -83,7 +84,12 @@ def test_the_bridge_alone_does_not_confirm_the_site(inventory: EidInventory) -> 
 def test_the_etrs_own_registration_confirms_it(inventory: EidInventory) -> None:
     previous = earlier(inventory)
     result = run_handback(
-        inventory, previous, lambda: briefs(inventory, "ab" * 16), timeout=5.0, withdraw=False
+        inventory,
+        previous,
+        # The MS shows the bridge and, beside it, the ETR's own registration.
+        lambda: briefs(inventory, BRIDGE_KEY) + briefs(inventory, "ab" * 16),
+        timeout=5.0,
+        withdraw=False,
     )
     first = result["sites"][0]
     assert first["etr_confirmed"] and first["etr_confirmed"] >= BRIDGED
