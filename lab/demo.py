@@ -103,12 +103,12 @@ def show_sites(sites: list[dict[str, Any]], back: float, rows: int = 20) -> None
     bridged = [datetime.fromisoformat(s["bridged"]).timestamp() for s in sites if s.get("bridged")]
     if bridged:
         confirmed = sum(1 for s in sites if s.get("bridged") and s.get("etr_confirmed"))
-        withdrawn = sum(1 for s in sites if s.get("bridge_withdrawn"))
+        withdrawn_count = sum(1 for s in sites if s.get("bridge_withdrawn"))
         print(
             f"   {len(bridged)} site(s) bridged, all within {max(bridged) - min(bridged):.3f} s"
             f" of the first bridge ({min(bridged) - back:.1f} s after the MS was back: the"
             f" playbook's start and its checks); {confirmed} since confirmed by their own"
-            f" ETR, {withdrawn} bridge(s) withdrawn. Sites whose ETR registered on its own"
+            f" ETR, {withdrawn_count} bridge(s) withdrawn. Sites whose ETR registered on its own"
             " before the playbook read the table were not targeted."
         )
 
