@@ -17,11 +17,9 @@ from ansible_collections.lispnet.ms_recovery.lab.topology import LabSpec
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.eid_inventory import (
     EidInventory,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.ms import (
-    RegistrationBrief,
-)
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.values import (
-    format_xtr_key,
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import Rloc
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
+    Registration,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.bridge_handback import (
     HandbackError,
@@ -33,8 +31,9 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.bridg
 SPEC = LabSpec(sites=3, eids_per_site=2, subnet=204, password="x")
 BRIDGE_SOURCE = "127.0.0.1:40001"
 BRIDGED = "2026-12-04T05:00:01+00:00"
-# The bridge as the MS names a registrant without xTR-ID: by source address and port.
-BRIDGE_KEY = format_xtr_key(None, ipaddress.ip_address("127.0.0.1"), 40001)
+# The bridge, known to the MS by its source address and port (no xTR-ID).
+BRIDGE = (ipaddress.ip_address("127.0.0.1"), 40001)
+ETR_XTR_ID = bytes(range(16))
 
 
 @pytest.fixture(scope="module")
@@ -56,10 +55,19 @@ def earlier(inventory: EidInventory) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def briefs(inventory: EidInventory, registrant: str) -> list[RegistrationBrief]:
+def briefs(inventory: EidInventory, who: bytes | tuple[object, int]) -> list[Registration]:
     now = datetime.now(UTC)
+    xtr_id, source, port = (who, None, 0) if isinstance(who, bytes) else (None, *who)
     return [
-        RegistrationBrief(eid, site.name, frozenset(site.rlocs), now, registrant)
+        Registration(
+            eid,
+            site.name,
+            tuple(Rloc(rloc) for rloc in site.rlocs),
+            now,
+            xtr_id=xtr_id,
+            source=source,  # type: ignore[arg-type]
+            source_port=port,
+        )
         for site in inventory.sites
         for eid in site.eids
     ]
@@ -73,7 +81,7 @@ def test_the_bridge_alone_does_not_confirm_the_site(inventory: EidInventory) -> 
     result = run_handback(
         inventory,
         earlier(inventory),
-        lambda: briefs(inventory, BRIDGE_KEY),
+        lambda: briefs(inventory, BRIDGE),
         timeout=0.0,
         withdraw=False,
     )
@@ -87,7 +95,7 @@ def test_the_etrs_own_registration_confirms_it(inventory: EidInventory) -> None:
         inventory,
         previous,
         # The MS shows the bridge and, beside it, the ETR's own registration.
-        lambda: briefs(inventory, BRIDGE_KEY) + briefs(inventory, "ab" * 16),
+        lambda: briefs(inventory, BRIDGE) + briefs(inventory, ETR_XTR_ID),
         timeout=5.0,
         withdraw=False,
     )
