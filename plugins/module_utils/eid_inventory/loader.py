@@ -241,7 +241,7 @@ class _InventoryReader(NodeReader):
         seen: set[str] = set()
         while not events.at_end():
             key = events.node()
-            name = key.value if key.tag == STR_TAG and type(key) is Scalar else None
+            name = key.value if key.tag == STR_TAG and isinstance(key, Scalar) else None
             value: Node
             # Only the first of a repeated field is read, as mapping() keeps it.
             if name in read_one and name not in seen and events.at_streamable(Sequence):

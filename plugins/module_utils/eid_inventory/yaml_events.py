@@ -171,7 +171,7 @@ class EventComposer:
             if event.anchor is not None:
                 self._anchor(event, sequence)
             event = get()
-            while type(event) is not SequenceEndEvent:
+            while not isinstance(event, SequenceEndEvent):
                 items.append(self._node(event))
                 event = get()
             return sequence
@@ -181,7 +181,7 @@ class EventComposer:
         if event.anchor is not None:
             self._anchor(event, mapping)
         event = get()
-        while type(event) is not MappingEndEvent:
+        while not isinstance(event, MappingEndEvent):
             key = self._node(event)
             pairs.append((key, self._node(get())))
             event = get()
