@@ -62,9 +62,9 @@ class MsStore:
 
     def set_sites(self, sites: Iterable[KeyedSite]) -> None:
         entries = list(sites)
-        self.sites = {s.name: s for s, _ in entries}
+        self.sites = {s.name: s for s, _unused in entries}
         self.keys = {s.name: key for s, key in entries}
-        self.eid_owner = {eid: s.name for s, _ in entries for eid in s.eids}
+        self.eid_owner = {eid: s.name for s, _unused in entries for eid in s.eids}
         self.mark_dirty()
 
     def keyed(self, name: str) -> KeyedSite | None:
@@ -108,7 +108,7 @@ class MsStore:
 
     def record_notify_results(self, outcomes: Mapping[tuple[str, str], str]) -> None:
         """Each (site, ETR name)'s outcome of the last MS-native notification."""
-        for name in {site for site, _ in outcomes}:
+        for name in {site for site, _unused in outcomes}:
             site = self.sites.get(name)
             if site is None:
                 continue

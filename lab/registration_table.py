@@ -102,7 +102,7 @@ class RegistrationTable:
             return emptied
         oldest = float("inf")
         for eid, records in list(self._by_eid.items()):
-            for key, (_, refreshed_at) in list(records.items()):
+            for key, (_unused, refreshed_at) in list(records.items()):
                 if now - refreshed_at > timeout:
                     del records[key]
                 else:

@@ -64,7 +64,7 @@ def measure(lab_dir: Path, repeat: int) -> dict[str, Any]:
     session = _active_session(spec, lab_dir)
     runs: list[dict[str, Any]] = []
     try:
-        for _ in range(repeat):
+        for _unused in range(repeat):
             t0 = time.perf_counter()
             table = platform.read_registered(session, expected)
             t1 = time.perf_counter()

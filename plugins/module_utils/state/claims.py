@@ -98,7 +98,7 @@ def read_sightings(state_file: str | Path) -> dict[str, Sighting]:
 
 
 def _stamp(value: object) -> datetime | None:
-    if not isinstance(value, int | float) or isinstance(value, bool):
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
         return None
     return datetime.fromtimestamp(value, UTC)
 
