@@ -143,7 +143,7 @@ def test_a_site_on_two_map_servers_counts_on_both() -> None:
     del data["sites"][1]["map_server"]
     data["sites"][1]["map_servers"] = ["ms2", "ms1"]
     inventory = parse_inventory(to_yaml(data), "eids.yml")
-    _, counts = map_servers_from_handover(handover_text(inventory), "eids.yml")
+    _servers, counts = map_servers_from_handover(handover_text(inventory), "eids.yml")
     assert counts == {"ms1": 5, "ms2": 1} == _counted(inventory)
 
 
