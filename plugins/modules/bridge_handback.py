@@ -10,7 +10,7 @@ DOCUMENTATION = r"""
 module: bridge_handback
 short_description: Follow bridged sites until their own ETRs register on a LISP Map-Server
 version_added: 0.1.0
-author: lispnet ms_recovery developers
+author: lispnet ms_recovery developers (@lispnet)
 description:
   - The hand-back of M(lispnet.ms_recovery.reregister)'s bridge registrations (its method
     C(register)) as a task of its own, so that

@@ -33,10 +33,10 @@ description:
     state of the real ETRs is never touched), records packed into as few messages as fit
     1,400 bytes, paced (O(bridge_pace)) and retransmitted after 1, 1, 2, 2 and 4 s until the
     Map-Server confirms each with a Map-Notify. A bridge is an ordinary registration; unless
-    refreshed it expires on the Map-Server like any other (RFC 9301 section 8.2: a
+    refreshed it expires on the Map-Server like any other (RFC 9301 section 8.2, a
     registration not refreshed within three minutes is timed out). With O(handback_timeout)
-    the task waits for each bridged site's ETRs to register on their own (RV(sites[].etr_confirmed))
-    and, with O(withdraw_bridges), then withdraws the bridge.
+    the task waits for each bridged site's ETRs to register on their own (C(etr_confirmed)
+    in RV(sites)) and, with O(withdraw_bridges), then withdraws the bridge.
   - C(auto) chooses per site; C(ms) (or C(lisp) when the Map-Server cannot send the
     notifications) for sites whose ETRs are all marked in the EID inventory as acting on
     notifications (C(supports) C([notify])), C(register) for every other site. RV(site_methods)
