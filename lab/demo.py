@@ -172,8 +172,9 @@ def main(argv: list[str] | None = None) -> int:
         show("Map-Server table, after the recovery run", after, configured)
         registered = len({r.eid for r in after.registrations})
         print(
-            f"\n{registered}/{configured} EIDs registered {time.monotonic() - back:.1f} s after "
-            f"the MS came back (the playbook's report has the time to full recovery)."
+            f"\n{registered}/{configured} EIDs registered when the play ended,"
+            f" {time.monotonic() - back:.1f} s after the MS came back (it waited for the ETRs"
+            " to take over from the bridges; when the table was whole: below)."
         )
         report_dir = lab_dir / "report"
         if (report_dir / "report.json").exists():
