@@ -161,7 +161,10 @@ def _brief_record(r: Registration, address: str, texts: _Texts) -> str:
         f"<rlocs>{texts.locator_ids(r.rlocs)}</rlocs>"
         f"<lmr:site-name>{texts.name(r.site)}</lmr:site-name>"
         f"<lmr:last-registration-time>{texts.time(r.last_registered)}"
-        "</lmr:last-registration-time></mapping-record>"
+        "</lmr:last-registration-time>"
+        f"<lmr:registration-source>{r.source}</lmr:registration-source>"
+        f"<lmr:registration-source-port>{r.source_port}</lmr:registration-source-port>"
+        "</mapping-record>"
     )
 
 

@@ -202,7 +202,7 @@ class Handback:
 def etr_confirmed(
     sites: Sequence[Site],
     records: Iterable[Registration],
-    bridge_registrants: Collection[bytes | tuple[IPAddress, int]],
+    bridge_registrants: Collection[tuple[IPAddress, int]],
 ) -> Handback:
     """A site is confirmed when every EID of it is registered, with every ETR
     RLOC of the site, by registrants other than the bridge itself, and the

@@ -26,9 +26,6 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.nonce imp
     NonceCounter,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import IPAddress
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.values import (
-    source_xtr_id,
-)
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.bridge_plan import (
     RETRANSMIT_SCHEDULE,
 )
@@ -104,15 +101,15 @@ class BridgeSender:
             self._transport = None
 
     @property
-    def registrants(self) -> frozenset[bytes | tuple[IPAddress, int]]:
+    def registrants(self) -> frozenset[tuple[IPAddress, int]]:
         """Who this sender is to the MS (``Registration.registrant``): it sends
-        no xTR-ID, so a server keys it by its source address and port (as
-        IOS-XE does) or, where the key must be an xTR-ID, by the one made of
-        them (the ietf platform's ``source_xtr_id``)."""
+        no xTR-ID, so the MS keys its registrations by their source address
+        and port. A read that does not tell the source (a standard IETF
+        server keys them by an xTR-ID of its own) never shows it, and its
+        bridges are left to expire (``etr_confirmed``)."""
         if self.source is None:
             raise RuntimeError("the bridge socket is not open and has no given source")
-        address, port = ipaddress.ip_address(self.source[0]), self.source[1]
-        return frozenset({(address, port), source_xtr_id(address, port)})
+        return frozenset({(ipaddress.ip_address(self.source[0]), self.source[1])})
 
     @property
     def source_text(self) -> str:

@@ -72,6 +72,9 @@ def test_registered_from_ietf_leaves(ms_snapshot: MsSnapshot) -> None:
         (r.eid, f"site-id {r.site_id}", r.rloc_addresses) for r in ms_snapshot.registrations
     ]
     assert [(b.eid, b.site, b.rloc_addresses) for b in briefs] == expected
+    # No source on a standard server: the registrant is the server's own key,
+    # so a bridge (sent without xTR-ID) is never taken for its source.
+    assert all(b.source is None and b.xtr_id is not None for b in briefs)
     # The mapping's last-registration-time: the newest of its records.
     newest = {}
     for r in ms_snapshot.registrations:

@@ -42,9 +42,6 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf
     parse_registered,
     parse_registered_text,
 )
-from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.values import (
-    source_xtr_id,
-)
 from ansible_collections.lispnet.ms_recovery.tests.support.subtree import (
     apply_subtree_filter,
 )
@@ -95,14 +92,17 @@ def test_registrations_filter_gives_registrations_only(ms_snapshot: MsSnapshot) 
 
 def _briefs(snapshot: MsSnapshot) -> tuple[Registration, ...]:
     """What the brief read keeps of each registration: the RLOCs' addresses
-    and the key (the xTR-ID, or without one the key made of the source)."""
+    and the registrant (the xTR-ID, or without one its source, which the
+    augment tells)."""
     return tuple(
         Registration(
             r.eid,
             r.site,
             tuple(Rloc(rloc.address) for rloc in r.rlocs),
             r.last_registered,
-            r.xtr_id or source_xtr_id(r.source, r.source_port),  # type: ignore[arg-type]
+            r.xtr_id,
+            r.source,
+            r.source_port,
         )
         for r in snapshot.registrations
     )
@@ -113,7 +113,8 @@ def test_registered_filter_gives_the_brief_view(ms_snapshot: MsSnapshot) -> None
     # lacks mandatory leaves by design, so yangson would refuse it.
     part = apply_subtree_filter(render_ms(ms_snapshot), ms_registered_filter())
     text = etree.tostring(part)
-    assert b"registration-source" not in text and b"creation-time" not in text
+    # The source tells a bridge (no xTR-ID) from an ETR; nothing else of a full record.
+    assert b"registration-source" in text and b"creation-time" not in text
     assert parse_registered(_via_wire(part)) == _briefs(ms_snapshot)
     assert parse_registered_text(etree.tostring(part)) == _briefs(ms_snapshot)
     # The brief view of a full read is the same.

@@ -63,8 +63,8 @@ def ms_registrations_filter() -> str:
 
 def ms_registered_filter(augment: bool = True) -> str:
     """Only what checking the table needs (``registered``): per registration
-    its EID (the instance and the eid-address prefix), site, RLOC addresses
-    and last registration time, with the list keys. With the
+    its EID (the instance and the eid-address prefix), site, RLOC addresses,
+    last registration time and, with the augment, its source, with the list keys. With the
     lispnet-ms-recovery augment the site name and time are each record's; a
     standard server (``augment`` False) has the record's site-id and the
     mapping's time."""
@@ -73,8 +73,11 @@ def ms_registered_filter(augment: bool = True) -> str:
         "<locator-address><ipv4/><ipv6/></locator-address></locator></rlocs>"
     )
     if augment:
+        # The source tells a registration keyed by it (no xTR-ID: a
+        # controller's bridge) from an ETR's (bridge hand-back).
         record = (
             f'<xtr-id/>{rlocs}<site-name xmlns="{LMR}"/><last-registration-time xmlns="{LMR}"/>'
+            f'<registration-source xmlns="{LMR}"/><registration-source-port xmlns="{LMR}"/>'
         )
         mapping_time = ""
     else:

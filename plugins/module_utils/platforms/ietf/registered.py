@@ -18,6 +18,7 @@ import ipaddress
 import socket
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TypeAlias
 
 try:
     from lxml import etree
@@ -29,6 +30,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.gc_pause impor
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
     Eid,
+    IPAddress,
     Rloc,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.model.registration import (
@@ -46,6 +48,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf.values import (
     eid_from_parts,
     parse_xtr_key,
+    registrant_xtr_id,
 )
 
 _RPC_ERROR = f"{{{NC}}}rpc-error"
@@ -54,10 +57,10 @@ _ERROR_MESSAGE = f"{{{NC}}}error-message"
 _CHUNK = 2048
 
 # One line per mapping (M: instance-id, prefix, eid-id), per mapping-record
-# (R: xtr-id, site, last registration) and per locator (L: address), in
-# document order. Without parameters it reads the first map-server of a
-# document; given $n it reads the first $n mappings of the <mappings> element
-# it is applied to, in instance $iid. XSLT runs in C: reading each element
+# (R: xtr-id, site, last registration, site-id, source, source port) and per
+# locator (L: address), in document order. Without parameters it reads the
+# first map-server of a document; given $n it reads the first $n mappings of
+# the <mappings> element it is applied to, in instance $iid. XSLT runs in C: reading each element
 # from Python instead took four times as long at 50,000 mappings.
 _FLATTEN_XSL = f"""\
 <xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
@@ -93,7 +96,8 @@ _FLATTEN_XSL = f"""\
         '&#10;')"/>
     <xsl:for-each select="ms:mapping-records/ms:mapping-record">
       <xsl:value-of select="concat('R&#9;', ms:xtr-id, '&#9;', lmr:site-name, '&#9;',
-          lmr:last-registration-time, '&#9;', ms:site-id, '&#10;')"/>
+          lmr:last-registration-time, '&#9;', ms:site-id, '&#9;', lmr:registration-source,
+          '&#9;', lmr:registration-source-port, '&#10;')"/>
       <xsl:for-each select="ms:rlocs/ms:locator">
         <xsl:value-of select="concat('L&#9;', ms:locator-address/ms:ipv4,
             ms:locator-address/ms:ipv6, '&#10;')"/>
@@ -110,6 +114,10 @@ def _flatten() -> etree.XSLT:
     return etree.XSLT(etree.XML(_FLATTEN_XSL))
 
 
+# xTR-ID (None: keyed by its source), source address, source port.
+_Registrant: TypeAlias = "tuple[bytes | None, IPAddress | None, int]"
+
+
 class _Reader:
     """Turns flattened lines into brief Registrations, sharing equal RLOC sets
     and times between them (a table repeats each site's RLOCs and the same
@@ -122,7 +130,8 @@ class _Reader:
         self._known = {(str(eid.instance_id), _prefix_text(eid)): eid for eid in known}
         self._rloc_sets: dict[tuple[str, ...], tuple[Rloc, ...]] = {}
         self._times: dict[str, datetime] = {}
-        self._xtr_ids: dict[str, bytes] = {}  # an ETR's key, once per its EIDs
+        # An ETR's registrant, once per its EIDs: (xTR-ID or None, source).
+        self._registrants: dict[tuple[str, str, str], _Registrant] = {}
         self._mapping_last = ""
 
     def read(self, text: str) -> None:
@@ -144,9 +153,9 @@ class _Reader:
                 eid = self._known.get((iid, prefix)) or _eid(iid, prefix, eid_id)
 
     def _add(self, eid: Eid, record: list[str], rlocs: list[str]) -> None:
-        if len(record) != 5:
+        if len(record) != 7:
             raise ValueError(f"mapping-record of {eid} is malformed: {record!r}")
-        _kind, xtr, site, last, site_id = record
+        _kind, xtr, site, last, site_id, source, port = record
         # A standard server (no lispnet-ms-recovery augment) names the site by
         # its site-id and times the mapping, not each xTR's record.
         last = last or self._mapping_last
@@ -165,12 +174,15 @@ class _Reader:
         time = self._times.get(last)
         if time is None:
             time = self._times[last] = parse_time(last)
-        # The key: the xTR-ID, or what the server keys a registration
-        # without one by (platforms/ietf/values.py).
-        xtr_id = self._xtr_ids.get(xtr)
-        if xtr_id is None:
-            xtr_id = self._xtr_ids[xtr] = parse_xtr_key(xtr)
-        self.found.append(Registration(eid, site, locators, time, xtr_id))
+        # Who registered it: the xTR-ID, or, where the server tells the
+        # source and keyed the record by it, that source (values.py).
+        registrant = self._registrants.get((xtr, source, port))
+        if registrant is None:
+            address = ipaddress.ip_address(source) if source else None
+            number = int(port or 0)
+            xtr_id = registrant_xtr_id(parse_xtr_key(xtr), address, number)
+            registrant = self._registrants[(xtr, source, port)] = (xtr_id, address, number)
+        self.found.append(Registration(eid, site, locators, time, *registrant))
 
 
 def _prefix_text(eid: Eid) -> str:

@@ -48,6 +48,16 @@ def format_xtr_key(xtr_id: bytes | None, source: IPAddress | None, port: int) ->
     return base64.b64encode(xtr_id).decode("ascii")
 
 
+def registrant_xtr_id(xtr_id: bytes, source: IPAddress | None, port: int) -> bytes | None:
+    """A record's xTR-ID, or None when the server keyed it by its source (the
+    Map-Register carried none): only a server that tells the source (the
+    lispnet-ms-recovery augment) lets the two be told apart; without it the
+    key is the server's own and stays an opaque xTR-ID."""
+    if source is not None and xtr_id == source_xtr_id(source, port):
+        return None
+    return xtr_id
+
+
 def parse_xtr_key(text: str) -> bytes:
     """The 16 octets of an xtr-id leaf (base64)."""
     try:

@@ -42,7 +42,7 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.platforms.ietf
     eid_from_parts,
     parse_bits,
     parse_xtr_key,
-    source_xtr_id,
+    registrant_xtr_id,
 )
 
 # One line per mapping (M), per mapping-record (R) and per locator (L), in
@@ -183,10 +183,8 @@ def _record(fields: list[str], eid: Eid, rlocs: tuple[Rloc, ...], cache: _Cache)
         }
         missing = ", ".join(name for name, value in required.items() if not value)
         raise ValueError(f"mapping-record of {eid} lacks {missing}")
-    xtr_id: bytes | None = parse_xtr_key(xtr)
     address = cache.address(source) if source else None
-    if address is not None and xtr_id == source_xtr_id(address, int(port or 0)):
-        xtr_id = None  # keyed by its source: the Map-Register carried no xTR-ID
+    xtr_id = registrant_xtr_id(parse_xtr_key(xtr), address, int(port or 0))
     return Registration(
         eid=eid,
         site=site,
