@@ -78,7 +78,7 @@ def waiting_bridges(inventory: EidInventory, previous: dict[str, Any]) -> dict[s
     return bridges
 
 
-async def follow_handback(
+def run_handback(
     inventory: EidInventory,
     previous: dict[str, Any],
     read_briefs: Callable[[], Sequence[Registration]],
@@ -100,21 +100,9 @@ async def follow_handback(
         sender = BridgeSender(
             lisp_address, source_address=host, source_port=port, nonce_file=nonce_file
         )
-        opened = False
-        if withdraw:
-            try:
-                await sender.open()
-                opened = True
-            except OSError as exc:
-                # Another socket took the port since: the bridges expire instead.
-                summary["withdraw_error"] = (
-                    f"cannot send from {sources[0]} again ({exc.strerror or exc});"
-                    " the bridges expire on the Map-Server"
-                )
-        try:
-            await hand_back(sender, bridges, read_briefs, timeout, withdraw and opened)
-        finally:
-            sender.close()
+        summary["withdraw_error"] = asyncio.run(
+            _follow(sender, bridges, read_briefs, timeout, withdraw)
+        )
         for entry in result.get("sites") or ():
             bridge = bridges.get(entry.get("site"))
             if bridge is not None:
@@ -128,22 +116,28 @@ async def follow_handback(
     return result
 
 
-def run_handback(
-    inventory: EidInventory,
-    previous: dict[str, Any],
+async def _follow(
+    sender: BridgeSender,
+    bridges: dict[str, SiteBridge],
     read_briefs: Callable[[], Sequence[Registration]],
-    *,
     timeout: float,
     withdraw: bool,
-    nonce_file: str | None = None,
-) -> dict[str, Any]:
-    return asyncio.run(
-        follow_handback(
-            inventory,
-            previous,
-            read_briefs,
-            timeout=timeout,
-            withdraw=withdraw,
-            nonce_file=nonce_file,
-        )
-    )
+) -> str | None:
+    """The hand-back itself; the error that kept it from withdrawing, if any."""
+    error = None
+    opened = False
+    if withdraw:
+        try:
+            await sender.open()
+            opened = True
+        except OSError as exc:
+            # Another socket took the port since: the bridges expire instead.
+            error = (
+                f"cannot send from {sender.source_text} again ({exc.strerror or exc});"
+                " the bridges expire on the Map-Server"
+            )
+    try:
+        await hand_back(sender, bridges, read_briefs, timeout, withdraw and opened)
+    finally:
+        sender.close()
+    return error
