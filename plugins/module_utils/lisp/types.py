@@ -107,3 +107,14 @@ class Action:
     DROP = 3
     DROP_POLICY_DENIED = 4
     DROP_AUTH_FAILURE = 5
+
+
+# How the values above are named in results and dissectors.
+ACTION_NAMES = {
+    Action.NO_ACTION: "no-action",
+    Action.NATIVELY_FORWARD: "natively-forward",
+    Action.SEND_MAP_REQUEST: "send-map-request",
+    Action.DROP: "drop",
+    Action.DROP_POLICY_DENIED: "drop/policy-denied",
+    Action.DROP_AUTH_FAILURE: "drop/auth-failure",
+}

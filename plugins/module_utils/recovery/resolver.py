@@ -24,20 +24,13 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.codec imp
     MapReplyMessage,
 )
 from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import (
+    ACTION_NAMES,
     Eid,
     IPAddress,
     Mapping,
 )
 
 STATUSES = ("ok", "negative", "rloc_mismatch", "timeout")
-ACTION_NAMES = {
-    0: "no-action",
-    1: "natively-forward",
-    2: "send-map-request",
-    3: "drop",
-    4: "drop/policy-denied",
-    5: "drop/auth-failure",
-}
 
 
 @dataclass(frozen=True)

@@ -17,16 +17,9 @@ from scapy.fields import (
 )
 from scapy.packet import Packet
 
-from .addresses import LispAddress, LispAddressIPv4
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.types import ACTION_NAMES
 
-ACTION_NAMES = {
-    0: "no-action",
-    1: "natively-forward",
-    2: "send-map-request",
-    3: "drop",
-    4: "drop/policy-denied",
-    5: "drop/auth-failure",
-}
+from .addresses import LispAddress, LispAddressIPv4
 
 
 class _Embedded(Packet):
