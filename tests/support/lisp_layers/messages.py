@@ -27,17 +27,20 @@ from scapy.layers.inet import IP, UDP
 from scapy.layers.inet6 import IPv6
 from scapy.packet import Packet, Raw, bind_bottom_up, bind_top_down
 
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.lisp.encode import (
+    TYPE_ECM,
+    TYPE_MAP_NOTIFY,
+    TYPE_MAP_NOTIFY_ACK,
+    TYPE_MAP_REGISTER,
+    TYPE_MAP_REPLY,
+    TYPE_MAP_REQUEST,
+)
+from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.notifier import (
+    LISP_CONTROL_PORT,
+)
+
 from .addresses import LispAddress, LispAddressNone
 from .records import LispEidRecord, LispRequestRecord
-
-LISP_CONTROL_PORT = 4342
-
-TYPE_MAP_REQUEST = 1
-TYPE_MAP_REPLY = 2
-TYPE_MAP_REGISTER = 3
-TYPE_MAP_NOTIFY = 4
-TYPE_MAP_NOTIFY_ACK = 5
-TYPE_ECM = 8
 
 TYPE_NAMES = {
     TYPE_MAP_REQUEST: "Map-Request",
