@@ -96,10 +96,13 @@ handback:
   description:
     - C(followed) bridged sites followed, C(confirmed) of them seen registered by their own
       ETRs, C(withdrawn) bridges withdrawn, C(waiting) the sites still waiting at the
-      timeout, C(withdraw_error) why no bridge could be withdrawn (null when none).
+      timeout, C(withdraw_error) why no bridge could be withdrawn (null when none),
+      C(not_followed) why the bridges could not be followed at all, e.g. a Map-Server whose
+      table does not tell a registration's source (null when they were).
   returned: always
   type: dict
-  sample: {"followed": 3, "confirmed": 3, "withdrawn": 0, "waiting": [], "withdraw_error": null}
+  sample: {"followed": 3, "confirmed": 3, "withdrawn": 0, "waiting": [], "withdraw_error": null,
+           "not_followed": null}
 """
 
 from ansible.module_utils.basic import AnsibleModule

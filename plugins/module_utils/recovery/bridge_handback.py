@@ -89,7 +89,11 @@ def run_handback(
 ) -> dict[str, Any]:
     bridges = waiting_bridges(inventory, previous)
     result = copy.deepcopy(previous)
-    summary: dict[str, Any] = {"followed": len(bridges), "withdraw_error": None}
+    summary: dict[str, Any] = {
+        "followed": len(bridges),
+        "withdraw_error": None,
+        "not_followed": None,
+    }
     if bridges:
         sources = previous.get("sources") or []
         if not sources:
@@ -100,7 +104,7 @@ def run_handback(
         sender = BridgeSender(
             lisp_address, source_address=host, source_port=port, nonce_file=nonce_file
         )
-        summary["withdraw_error"] = asyncio.run(
+        summary["withdraw_error"], summary["not_followed"] = asyncio.run(
             _follow(sender, bridges, read_briefs, timeout, withdraw)
         )
         for entry in result.get("sites") or ():
@@ -122,8 +126,9 @@ async def _follow(
     read_briefs: Callable[[], Sequence[Registration]],
     timeout: float,
     withdraw: bool,
-) -> str | None:
-    """The hand-back itself; the error that kept it from withdrawing, if any."""
+) -> tuple[str | None, str | None]:
+    """The hand-back itself: the error that kept it from withdrawing, and why
+    it could not follow the bridges at all (each None when there was none)."""
     error = None
     opened = False
     if withdraw:
@@ -137,7 +142,7 @@ async def _follow(
                 " the bridges expire on the Map-Server"
             )
     try:
-        await hand_back(sender, bridges, read_briefs, timeout, withdraw and opened)
+        untold = await hand_back(sender, bridges, read_briefs, timeout, withdraw and opened)
     finally:
         sender.close()
-    return error
+    return error, untold

@@ -36,6 +36,10 @@ from ansible_collections.lispnet.ms_recovery.plugins.module_utils.recovery.notif
 
 # What an ETR marked in the EID inventory as acting on notifications supports.
 NOTIFY_CAPABILITY = "notify"
+BRIDGES_UNTOLD = (
+    "the Map-Server's table does not tell the bridges from the ETRs' registrations"
+    " (no registration source: a standard IETF server), so they are left to expire"
+)
 HANDBACK_POLL = 1.0  # seconds between table reads while waiting for the ETRs
 
 
@@ -112,10 +116,10 @@ async def hand_back(
     timeout: float,
     withdraw: bool = False,
     clock: Callable[[], float] = time.monotonic,
-) -> None:
+) -> str | None:
     """Wait (up to ``timeout`` s) for each confirmed bridge's site to show its
     ETRs' own registration on the MS; with ``withdraw``, then withdraw that
-    bridge."""
+    bridge. Returns why the bridges could not be followed at all, or None."""
     waiting = {name: b for name, b in bridges.items() if b.confirmed}
     deadline = clock() + timeout
     first = True
@@ -127,7 +131,7 @@ async def hand_back(
             # key: it names registrants otherwise, so no site can ever be told
             # handed back (etr_confirmed); the bridges expire instead of a
             # wait of up to ``timeout`` for nothing.
-            return
+            return BRIDGES_UNTOLD
         first = False
         # A large table takes the MS a while to render (1.5 s at 50,000
         # registrations): poll no more than a third of the time.
@@ -141,8 +145,9 @@ async def hand_back(
             await _withdraw(sender, done)
         left = deadline - clock()
         if not waiting or left <= 0:
-            return
+            return None
         await asyncio.sleep(min(pause, left))
+    return None
 
 
 async def _withdraw(sender: BridgeSender, bridges: Sequence[SiteBridge]) -> None:

@@ -103,7 +103,8 @@ def test_the_etrs_own_registration_confirms_it(inventory: EidInventory) -> None:
     assert first["etr_confirmed"] and first["etr_confirmed"] >= BRIDGED
     assert first["bridge_withdrawn"] is None  # not asked to withdraw
     assert result["handback"] == {
-        "followed": 1, "confirmed": 1, "withdrawn": 0, "waiting": [], "withdraw_error": None
+        "followed": 1, "confirmed": 1, "withdrawn": 0, "waiting": [], "withdraw_error": None,
+        "not_followed": None,
     }  # fmt: skip
     assert result["sites"][1:] == previous["sites"][1:]
     assert previous["sites"][0]["etr_confirmed"] is None  # the input is not changed
@@ -127,3 +128,20 @@ def test_parse_source(text: str, expected: tuple[str, int]) -> None:
 def test_parse_source_refuses(text: str) -> None:
     with pytest.raises(HandbackError):
         parse_source(text)
+
+
+def test_a_table_that_never_shows_the_bridge_says_why_it_is_not_followed(
+    inventory: EidInventory,
+) -> None:
+    """A standard IETF server keys the bridge by an xTR-ID of its own and
+    tells no source: the bridge cannot be told from an ETR's registration."""
+    result = run_handback(
+        inventory,
+        earlier(inventory),
+        lambda: briefs(inventory, ETR_XTR_ID),
+        timeout=60.0,
+        withdraw=False,
+    )
+    assert result["handback"]["waiting"] == [inventory.sites[0].name]
+    assert "no registration source" in result["handback"]["not_followed"]
+    assert result["sites"][0]["etr_confirmed"] is None
