@@ -18,7 +18,6 @@ import ipaddress
 import socket
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TypeAlias
 
 try:
     from lxml import etree
@@ -114,10 +113,6 @@ def _flatten() -> etree.XSLT:
     return etree.XSLT(etree.XML(_FLATTEN_XSL))
 
 
-# xTR-ID (None: keyed by its source), source address, source port.
-_Registrant: TypeAlias = "tuple[bytes | None, IPAddress | None, int]"
-
-
 class _Reader:
     """Turns flattened lines into brief Registrations, sharing equal RLOC sets
     and times between them (a table repeats each site's RLOCs and the same
@@ -130,8 +125,10 @@ class _Reader:
         self._known = {(str(eid.instance_id), _prefix_text(eid)): eid for eid in known}
         self._rloc_sets: dict[tuple[str, ...], tuple[Rloc, ...]] = {}
         self._times: dict[str, datetime] = {}
-        # An ETR's registrant, once per its EIDs: (xTR-ID or None, source).
-        self._registrants: dict[tuple[str, str, str], _Registrant] = {}
+        # An ETR's registrant, once per its EIDs: its xTR-ID (None where the
+        # server keyed the record by its source), source address and port.
+        self._registrants: dict[tuple[str, str, str], tuple[bytes | None, IPAddress | None, int]]
+        self._registrants = {}
         self._mapping_last = ""
 
     def read(self, text: str) -> None:
